@@ -1,0 +1,5 @@
+export * from './define-contract.js';
+export * from './port-error.js';
+export * from './plain-json.js';
+export * from './boundary.js';
+export * from './local-port.js';

@@ -1,0 +1,49 @@
+/**
+ * PlainJsonViolation is raised in strict mode when a value that would not survive
+ * JSON tries to cross a port, so the bug shows in the in-process suite and not first
+ * in production over HTTP.
+ */
+export class PlainJsonViolation extends Error {
+  override readonly name = 'PlainJsonViolation';
+}
+
+function describe(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `the number ${value} has no JSON form`;
+    case 'undefined':
+      return 'undefined is not JSON: omit the field instead';
+    case 'bigint':
+      return 'a bigint is not JSON: send a string or a safe integer';
+    case 'function':
+    case 'symbol':
+      return `a ${typeof value} is not JSON`;
+    default: {
+      if (value === null || Array.isArray(value)) return undefined;
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) return undefined;
+      if (value instanceof Date) return 'a Date is not JSON: send an ISO 8601 string';
+      return `an instance of ${(value as object).constructor?.name ?? "a class"} is not plain JSON`;
+    }
+  }
+}
+
+/** assertPlainJson walks a value and throws at the first part that JSON would change or drop. */
+export function assertPlainJson(value: unknown, where: string, path = '$'): void {
+  const problem = describe(value);
+  if (problem) throw new PlainJsonViolation(`${where} at ${path}: ${problem}`);
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) assertPlainJson(item, where, `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) assertPlainJson(item, where, `${path}.${key}`);
+  }
+}
+
+/** toWire checks a value is plain JSON and returns a deep copy, exactly as a network hop would. */
+export function toWire<T>(value: T, where: string): T {
+  assertPlainJson(value, where);
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Mutex } from 'async-mutex';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type { ModuleDb, Queryable } from './module-db.js';
+
+/**
+ * openSqliteDb opens one module's SQLite file with WAL on. better-sqlite3 is
+ * synchronous and drizzle cannot run an async transaction on it, so transactions are
+ * BEGIN IMMEDIATE ... COMMIT under a mutex: one writer at a time, as SQLite allows.
+ *
+ * @example const db = openSqliteDb('catalog', './data/catalog.db')
+ */
+export function openSqliteDb(module: string, file: string): ModuleDb {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const client = new Database(file);
+  client.pragma('journal_mode = WAL');
+  client.pragma('synchronous = NORMAL');
+  client.pragma('busy_timeout = 5000');
+  client.pragma('foreign_keys = ON');
+  const q = drizzle({ client }) as unknown as Queryable;
+  const lock = new Mutex();
+
+  return {
+    module,
+    dialect: 'sqlite',
+    location: file,
+    read: (work) => lock.runExclusive(() => work(q)),
+    tx: (work) =>
+      lock.runExclusive(async () => {
+        client.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(q);
+          client.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (client.inTransaction) client.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    execute: async (sql) => {
+      await lock.runExclusive(() => client.exec(sql));
+    },
+    migrate: (folder) =>
+      lock.runExclusive(() => {
+        const migrations = readMigrationFiles({ migrationsFolder: folder });
+        client.exec('BEGIN IMMEDIATE');
+        try {
+          client.exec('create table if not exists __carve_migrations (hash text primary key, created_at integer not null)');
+          const done = new Set(client.prepare('select hash from __carve_migrations').pluck().all());
+          const record = client.prepare('insert into __carve_migrations (hash, created_at) values (?, ?)');
+          let applied = 0;
+          for (const m of migrations) {
+            if (done.has(m.hash)) continue;
+            for (const statement of m.sql) if (statement.trim()) client.exec(statement);
+            record.run(m.hash, m.folderMillis);
+            applied++;
+          }
+          client.exec('COMMIT');
+          return applied;
+        } catch (err) {
+          if (client.inTransaction) client.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    ping: async () => {
+      client.prepare('select 1').get();
+    },
+    close: async () => {
+      await lock.waitForUnlock();
+      client.close();
+    },
+  };
+}

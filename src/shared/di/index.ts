@@ -1,0 +1,2 @@
+export * from './define-module.js';
+export * from './tokens.js';

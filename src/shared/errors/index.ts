@@ -1,0 +1,2 @@
+export * from './http-problem.js';
+export * from './problem-json.js';

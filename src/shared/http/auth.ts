@@ -1,0 +1,88 @@
+import type { MiddlewareHandler } from 'hono';
+import { type JWK, errors as joseErrors, importJWK, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { forbidden, unauthorized } from '../errors/http-problem.js';
+import type { AppEnv, AuthUser, Role } from './app-env.js';
+
+export const TOKEN_ISSUER = 'carve-identity';
+export const TOKEN_AUDIENCE = 'carve';
+export const TOKEN_ALG = 'EdDSA';
+
+const Claims = z.object({
+  sub: z.string().min(1),
+  email: z.string(),
+  role: z.enum(['customer', 'admin']),
+});
+
+/** TokenVerifier turns a bearer token into the user it names, or throws 401. */
+export interface TokenVerifier {
+  verify(token: string): Promise<AuthUser>;
+}
+
+/**
+ * createTokenVerifier checks user JWTs against identity's public key. It asks for the
+ * key once and again only when a token names a key id it has not seen, so a key
+ * rotation in identity is picked up without a restart.
+ *
+ * @example createTokenVerifier(async () => (await identity.getVerificationKey({})).jwk)
+ */
+export function createTokenVerifier(
+  fetchKey: () => Promise<JWK & { kid?: string }>,
+  { refetchAfterMs = 30_000 } = {},
+): TokenVerifier {
+  let cached: Promise<{ kid?: string; key: Awaited<ReturnType<typeof importJWK>> }> | undefined;
+  let fetchedAt = 0;
+  const load = () => {
+    fetchedAt = Date.now();
+    cached = fetchKey().then(async (jwk) => ({ kid: jwk.kid, key: await importJWK(jwk, TOKEN_ALG) }));
+    cached.catch(() => {
+      cached = undefined;
+    });
+    return cached;
+  };
+  return {
+    async verify(token) {
+      let current = await (cached ?? load());
+      let kid: string | undefined;
+      try {
+        kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string }).kid;
+      } catch {
+        throw unauthorized('The bearer token is malformed');
+      }
+      // An unknown key id may mean identity rotated its key. Ask again, but rarely, so
+      // forged headers cannot turn every request into a call to identity.
+      if (kid && current.kid && kid !== current.kid && Date.now() - fetchedAt > refetchAfterMs) current = await load();
+      try {
+        const { payload } = await jwtVerify(token, current.key, {
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          algorithms: [TOKEN_ALG],
+        });
+        const claims = Claims.parse(payload);
+        return { id: claims.sub, email: claims.email, role: claims.role };
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw unauthorized('The bearer token has expired');
+        throw unauthorized('The bearer token is not valid');
+      }
+    },
+  };
+}
+
+/** requireUser admits only requests with a valid bearer token and sets `c.var.user`. */
+export function requireUser(verifier: TokenVerifier): MiddlewareHandler<AppEnv> {
+  return async function requireUser(c, next) {
+    const header = c.req.header('authorization');
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) throw unauthorized();
+    c.set('user', await verifier.verify(match[1]));
+    await next();
+  };
+}
+
+/** requireRole admits only a signed-in user with the given role; use after requireUser. */
+export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
+  return async function requireRole(c, next) {
+    if (c.var.user?.role !== role) throw forbidden(`Only an ${role} may do this`);
+    await next();
+  };
+}

@@ -1,0 +1,105 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HttpProblem, notFound } from '../errors/http-problem.js';
+import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
+import type { Logger } from '../log/logger.js';
+import type { AppEnv } from './app-env.js';
+
+export interface ModuleReadiness {
+  name: string;
+  mode: 'in-process' | 'remote';
+  ok: boolean;
+  database?: { dialect: string; location: string; ok: boolean; error?: string };
+}
+
+export interface HttpAppOptions {
+  title: string;
+  version: string;
+  bodyLimit: number;
+  logger: Logger;
+  /** Each module's public router, mounted at /api/<module>. */
+  routes: { module: string; router: OpenAPIHono<AppEnv> }[];
+  readiness: () => Promise<ModuleReadiness[]>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** problemResponse writes an error as application/problem+json. */
+export function problemResponse(c: Context, err: unknown): Response {
+  const { body, headers } = renderProblem(err, c.get('requestId'));
+  return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+    ...headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+  });
+}
+
+/**
+ * createHttpApp assembles the process's HTTP surface: the modules' public routes and
+ * the ops endpoints, with one request id, one log line and one error format for all.
+ *
+ * @example const app = createHttpApp({ title: 'Carve', routes, readiness, logger, bodyLimit: 1 << 20, version })
+ */
+export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(
+    requestId({
+      headerName: 'X-Request-Id',
+      generator: () => crypto.randomUUID(),
+      limitLength: 128,
+    }),
+  );
+  app.use(async function logRequest(c, next) {
+    const id = REQUEST_ID.test(c.var.requestId) ? c.var.requestId : crypto.randomUUID();
+    const log = opts.logger.child({ requestId: id });
+    c.set('logger', log);
+    const started = performance.now();
+    await next();
+    log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - started).toFixed(2) },
+      'request',
+    );
+  });
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: opts.bodyLimit,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `The body is over ${opts.bodyLimit} bytes`),
+        ),
+    }),
+  );
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/ready', async (c) => {
+    const modules = await opts.readiness();
+    const ok = modules.every((m) => m.ok);
+    return c.json({ status: ok ? 'ready' : 'not_ready', modules }, ok ? 200 : 503);
+  });
+
+  for (const { module, router } of opts.routes) app.route(`/api/${module}`, router);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: opts.title, version: opts.version } });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => {
+    const rendered = renderProblem(err, c.get('requestId'));
+    const log = c.get('logger') ?? opts.logger;
+    if (rendered.unexpected) log.error({ err }, 'unhandled error');
+    return problemResponse(c, err);
+  });
+  return app;
+}
