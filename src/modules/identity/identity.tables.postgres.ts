@@ -1,0 +1,20 @@
+import { bigint, pgTable, text } from 'drizzle-orm/pg-core';
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  // Stored lowercased and trimmed; unique, so two sign-ups racing for one address get one row.
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});
+
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  // Unique: processes racing to create the first key all insert into slot 'current', and one wins.
+  slot: text('slot').notNull().unique(),
+  privateKeyPkcs8: text('private_key_pkcs8').notNull(),
+  publicX: text('public_x').notNull(),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+});

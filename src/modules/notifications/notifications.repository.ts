@@ -1,0 +1,38 @@
+import { desc, eq } from 'drizzle-orm';
+import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
+import { type NotificationsTables, notificationsTables } from './notifications.tables.js';
+
+export type NotificationRow = NotificationsTables['notifications']['$inferSelect'];
+
+/** NotificationsRepository is notifications' SQL, written once for SQLite and Postgres. */
+export class NotificationsRepository {
+  readonly t: NotificationsTables;
+  constructor(readonly db: ModuleDb) {
+    this.t = notificationsTables(db.dialect);
+  }
+
+  /**
+   * insertOnce writes a row unless its dedupe key is taken, and returns the row written or
+   * nothing. The unique column decides, not an earlier read, so racing calls write one row.
+   */
+  insertOnce(q: Queryable, row: NotificationRow): Promise<NotificationRow | undefined> {
+    const n = this.t.notifications;
+    return q
+      .insert(n)
+      .values(row)
+      .onConflictDoNothing({ target: n.dedupeKey })
+      .returning()
+      .then((rows) => rows[0]);
+  }
+
+  findByDedupeKey(q: Queryable, dedupeKey: string): Promise<NotificationRow | undefined> {
+    const n = this.t.notifications;
+    return q.select().from(n).where(eq(n.dedupeKey, dedupeKey)).then((rows) => rows[0]);
+  }
+
+  /** listForUser returns newest first; ids are uuid v7, so they order rows written in the same millisecond. */
+  listForUser(q: Queryable, userId: string, limit: number): Promise<NotificationRow[]> {
+    const n = this.t.notifications;
+    return q.select().from(n).where(eq(n.userId, userId)).orderBy(desc(n.createdAt), desc(n.id)).limit(limit);
+  }
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Port } from '../../shared/contract/define-contract.js';
+import { isContractError } from '../../shared/contract/port-error.js';
+import { isUniqueViolation } from '../../shared/db/unique-violation.js';
+import type { Logger } from '../../shared/log/logger.js';
+import { catalogContract } from '../catalog/contract.js';
+import type { notificationsContract } from '../notifications/contract.js';
+import { type Payment, paymentsContract } from '../payments/contract.js';
+import { idempotencyKeyReused, orderProblem, requestInProgress } from './order-problems.js';
+import type { OrderWithItems, OrdersRepository } from './orders.repository.js';
+
+export interface PlaceOrderInput {
+  userId: string;
+  items: { productId: string; quantity: number }[];
+  paymentToken: string;
+  idempotencyKey?: string;
+}
+
+export interface SagaPorts {
+  catalog: Port<typeof catalogContract>;
+  payments: Port<typeof paymentsContract>;
+  notifications: Port<typeof notificationsContract>;
+}
+
+/** A pending order this old whose request died may be resumed by a replay: every step is idempotent. */
+const RESUME_AFTER_MS = 30_000;
+
+function mergeItems(items: PlaceOrderInput['items']) {
+  const byId = new Map<string, number>();
+  for (const { productId, quantity } of items) byId.set(productId, (byId.get(productId) ?? 0) + quantity);
+  return [...byId].sort(([a], [b]) => (a < b ? -1 : 1)).map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+const requestHash = (input: PlaceOrderInput) =>
+  createHash('sha256').update(JSON.stringify([input.items, input.paymentToken])).digest('hex');
+
+const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
+
+/**
+ * PlaceOrderSaga runs the order flow across ports: create the order, reserve stock at
+ * the catalog's prices, charge, then commit or release. Every step is keyed by the
+ * order id, so a step repeated after a crash or a replay does nothing twice.
+ */
+export class PlaceOrderSaga {
+  constructor(
+    private readonly repo: OrdersRepository,
+    private readonly ports: SagaPorts,
+    private readonly currency: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** place returns the paid order, or throws the problem that says why it is not paid. */
+  async place(input: PlaceOrderInput): Promise<OrderWithItems> {
+    const { order, replay } = await this.createOrFind(input);
+    if (replay) {
+      if (order.status !== 'pending') return this.outcome(order);
+      if (Date.now() - order.createdAt < RESUME_AFTER_MS) throw requestInProgress(order.id);
+    }
+    await this.run(order, input.paymentToken);
+    return this.outcome((await this.repo.db.read((q) => this.repo.find(q, order.id)))!);
+  }
+
+  private async createOrFind(input: PlaceOrderInput): Promise<{ order: OrderWithItems; replay: boolean }> {
+    const hash = requestHash(input);
+    const findByKey = async () => {
+      const found = await this.repo.db.read((q) => this.repo.findByKey(q, input.userId, input.idempotencyKey!));
+      if (found && found.requestHash !== hash) throw idempotencyKeyReused();
+      return found;
+    };
+    if (input.idempotencyKey) {
+      const found = await findByKey();
+      if (found) return { order: found, replay: true };
+    }
+    const now = Date.now();
+    const id = uuidv7();
+    const row = {
+      id,
+      userId: input.userId,
+      status: 'pending',
+      totalCents: 0,
+      currency: this.currency,
+      idempotencyKey: input.idempotencyKey ?? null,
+      requestHash: hash,
+      failureCode: null,
+      failureDetail: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const items = mergeItems(input.items).map((it) => ({ ...it, orderId: id, unitPriceCents: 0 }));
+    try {
+      await this.repo.db.tx((q) => this.repo.insert(q, row, items));
+    } catch (err) {
+      // Two requests with one key raced: the loser answers as a replay of the winner.
+      if (!input.idempotencyKey || !isUniqueViolation(err)) throw err;
+      const found = await findByKey();
+      if (!found) throw err;
+      return { order: found, replay: true };
+    }
+    return { order: { ...row, items }, replay: false };
+  }
+
+  private async run(order: OrderWithItems, paymentToken: string): Promise<void> {
+    const { catalog } = this.ports;
+    const reservationId = order.id;
+    let reservation: Awaited<ReturnType<typeof catalog.reserve>>;
+    try {
+      const items = order.items.map(({ productId, quantity }) => ({ productId, quantity }));
+      reservation = await catalog.reserve({ reservationId, items });
+    } catch (err) {
+      if (isContractError(err, catalogContract, 'OUT_OF_STOCK') || isContractError(err, catalogContract, 'PRODUCT_NOT_FOUND')) {
+        await this.markFailed(order.id, 'rejected', err.code, err.detail);
+        throw orderProblem(err.code, err.detail, order.id, err.data);
+      }
+      // Whether a reservation was made is unknown; releasing is idempotent, so undo and stop.
+      await catalog.release({ reservationId }).catch((e) => this.logger.warn({ err: e, orderId: order.id }, 'release failed'));
+      await this.markFailed(order.id, 'rejected', 'ORDER_FAILED', 'The order could not reserve stock; nothing was charged');
+      throw err;
+    }
+    await this.repo.db.tx((q) => this.repo.price(q, order.id, reservation.items, reservation.totalCents));
+
+    const outcome = await this.charge(order, reservation.totalCents, paymentToken);
+    if (outcome === 'succeeded') return this.complete(order, reservation.totalCents);
+    if (outcome === 'unknown') {
+      // Money may have moved: keep the order pending and the stock held; never retry blind.
+      throw orderProblem('PAYMENT_OUTCOME_UNKNOWN', 'The payment outcome is not known yet; the order stays pending', order.id);
+    }
+    await catalog.release({ reservationId });
+    const [code, detail] =
+      outcome === 'declined'
+        ? ['PAYMENT_DECLINED', 'The card was declined']
+        : ['PAYMENT_FAILED', 'The payment processor failed; no money was taken'];
+    await this.markFailed(order.id, 'payment_failed', code, detail);
+    throw orderProblem(code, detail, order.id);
+  }
+
+  /** charge asks payments to charge; if the call fails, it asks payments what happened instead of retrying. */
+  private async charge(
+    order: OrderWithItems,
+    amountCents: number,
+    paymentToken: string,
+  ): Promise<'succeeded' | 'declined' | 'failed' | 'unknown'> {
+    const { payments } = this.ports;
+    const request = { orderId: order.id, userId: order.userId, amountCents, currency: this.currency, paymentToken };
+    let payment: Payment;
+    try {
+      payment = await payments.charge(request);
+    } catch (err) {
+      this.logger.warn({ err, orderId: order.id }, 'charge failed; settling by asking payments');
+      try {
+        payment = await payments.getPayment({ orderId: order.id });
+      } catch (lookup) {
+        // No payment row means the charge never began, so no money can have moved.
+        if (isContractError(lookup, paymentsContract, 'PAYMENT_NOT_FOUND')) return 'failed';
+        this.logger.error({ err: lookup, orderId: order.id }, 'payment outcome unknown');
+        return 'unknown';
+      }
+    }
+    return payment.status === 'pending' ? 'unknown' : payment.status;
+  }
+
+  private async complete(order: OrderWithItems, totalCents: number): Promise<void> {
+    const { catalog, notifications } = this.ports;
+    await catalog.commit({ reservationId: order.id });
+    const paid = await this.repo.db.tx((q) => this.repo.settle(q, order.id, 'paid'));
+    if (!paid) return;
+    // Part 3 moves this to an event in the outbox; until then a failed notice is logged, not fatal.
+    await notifications
+      .notify({
+        userId: order.userId,
+        kind: 'order_paid',
+        subject: `Order ${order.id} is paid`,
+        body: `Thank you! We received ${money(totalCents, this.currency)} for order ${order.id}.`,
+        dedupeKey: `order_paid:${order.id}`,
+      })
+      .catch((err) => this.logger.error({ err, orderId: order.id }, 'order_paid notification failed'));
+  }
+
+  private async markFailed(orderId: string, to: 'rejected' | 'payment_failed', code: string, detail: string) {
+    await this.repo.db.tx((q) => this.repo.settle(q, orderId, to, { code, detail }));
+  }
+
+  private outcome(order: OrderWithItems): OrderWithItems {
+    if (order.status === 'paid') return order;
+    if (order.status === 'pending') {
+      throw orderProblem('PAYMENT_OUTCOME_UNKNOWN', 'The payment outcome is not known yet; the order stays pending', order.id);
+    }
+    throw orderProblem(order.failureCode ?? 'ORDER_FAILED', order.failureDetail ?? 'The order failed', order.id);
+  }
+}

@@ -1,0 +1,71 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
+import type { Payment } from './contract.js';
+import { type PaymentsTables, paymentsTables } from './payments.tables.js';
+
+export type PaymentRow = PaymentsTables['payments']['$inferSelect'];
+/** The processor's answer as the payment row keeps it. */
+export interface Outcome {
+  status: Payment['status'];
+  processorRef: string | null;
+  failureReason: string | null;
+}
+
+/**
+ * PaymentsRepository is payments' SQL, written once for SQLite and Postgres. The unique
+ * order id and status-guarded updates decide who may call the processor, so two
+ * racing charges of one order can never both reach it.
+ */
+export class PaymentsRepository {
+  readonly t: PaymentsTables;
+  constructor(readonly db: ModuleDb) {
+    this.t = paymentsTables(db.dialect);
+  }
+
+  /** insertPending adds the row unless the order already has one; it returns the new row, or nothing. */
+  insertPending(q: Queryable, row: PaymentRow): Promise<PaymentRow | undefined> {
+    return q
+      .insert(this.t.payments)
+      .values(row)
+      .onConflictDoNothing({ target: this.t.payments.orderId })
+      .returning()
+      .then((rows) => rows[0]);
+  }
+
+  findByOrderId(q: Queryable, orderId: string): Promise<PaymentRow | undefined> {
+    return q.select().from(this.t.payments).where(eq(this.t.payments.orderId, orderId)).then((rows) => rows[0]);
+  }
+
+  /** reopenFailed puts a failed payment back to pending for one more attempt; of racing callers, one wins. */
+  reopenFailed(q: Queryable, id: string): Promise<PaymentRow | undefined> {
+    const p = this.t.payments;
+    return q
+      .update(p)
+      .set({ status: 'pending', attempts: sql`${p.attempts} + 1`, processorRef: null, failureReason: null, updatedAt: Date.now() })
+      .where(and(eq(p.id, id), eq(p.status, 'failed')))
+      .returning()
+      .then((rows) => rows[0]);
+  }
+
+  /** recordOutcome writes the processor's answer, only over a pending row. */
+  recordOutcome(q: Queryable, id: string, outcome: Outcome): Promise<PaymentRow | undefined> {
+    const p = this.t.payments;
+    return q
+      .update(p)
+      .set({ ...outcome, updatedAt: Date.now() })
+      .where(and(eq(p.id, id), eq(p.status, 'pending')))
+      .returning()
+      .then((rows) => rows[0]);
+  }
+
+  /** listRecent is the newest payments first, optionally for one order. */
+  listRecent(q: Queryable, opts: { orderId?: string; limit: number }): Promise<PaymentRow[]> {
+    const p = this.t.payments;
+    return q
+      .select()
+      .from(p)
+      .where(opts.orderId ? eq(p.orderId, opts.orderId) : undefined)
+      .orderBy(desc(p.createdAt), desc(p.id))
+      .limit(opts.limit);
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_MODULES, buildContainer } from '../../src/composition-root.js';
+import { catalogModule } from '../../src/modules/catalog/catalog.module.js';
+import { ordersModule } from '../../src/modules/orders/orders.module.js';
+import { ordersTables } from '../../src/modules/orders/orders.tables.js';
+import { loadConfig } from '../../src/shared/config/config.js';
+import { CONFIG, IMPLEMENTATION, LIFECYCLE, LOGGER, ROUTES, TOKEN_VERIFIER, portToken } from '../../src/shared/di/tokens.js';
+import { createLogger } from '../../src/shared/log/logger.js';
+import { DIALECTS, type TestCarve, startCarve } from '../support/carve-harness.js';
+
+const quiet = createLogger('silent');
+
+describe('the composition root', () => {
+  it('resolves every token of every module and every port', () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'carve-di-')) });
+    const { container, hosted } = buildContainer(config, quiet);
+    expect(container.resolve(CONFIG)).toBe(config);
+    expect(container.resolve(LOGGER)).toBe(quiet);
+    expect(container.resolve(TOKEN_VERIFIER).verify).toBeTypeOf('function');
+    for (const module of ALL_MODULES) {
+      const port = container.resolve(portToken(module.contract)) as Record<string, unknown>;
+      expect(Object.keys(port).sort()).toEqual(Object.keys(module.contract.methods).sort());
+    }
+    for (const { container: c, module } of hosted) {
+      expect(c.resolve(IMPLEMENTATION), module.name).toBeDefined();
+      if (c.isRegistered(ROUTES)) expect(c.resolve(ROUTES).fetch).toBeTypeOf('function');
+      if (c.isRegistered(LIFECYCLE)) expect(c.resolve(LIFECYCLE)).toBeTypeOf('object');
+    }
+    expect(hosted.filter((h) => h.container.isRegistered(ROUTES)).map((h) => h.module.name).sort()).toEqual(
+      ['catalog', 'identity', 'notifications', 'orders', 'payments'],
+    );
+  });
+
+  it('refuses to build a process whose module calls a port no one provides, naming both', () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'carve-di-')) });
+    expect(() => buildContainer(config, quiet, [catalogModule, ordersModule])).toThrow(/orders calls payments, which no configuration provides/);
+  });
+
+  it('keeps each module’s internals out of the root container', () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'carve-di-')) });
+    const { container } = buildContainer(config, quiet);
+    expect(container.isRegistered(IMPLEMENTATION)).toBe(false);
+    expect(container.isRegistered(ROUTES)).toBe(false);
+  });
+});
+
+describe.each(DIALECTS)('data ownership on %s', (dialect) => {
+  let t: TestCarve;
+  beforeAll(async () => {
+    t = await startCarve(dialect);
+  });
+  afterAll(() => t?.stop());
+
+  it("gives each module its own database handle, which cannot read another module's tables", async () => {
+    const dbs = t.carve.hosted.map((h) => h.db);
+    expect(new Set(dbs.map((db) => db.location)).size).toBe(ALL_MODULES.length);
+    const catalogDb = t.carve.hosted.find((h) => h.module.name === 'catalog')!.db;
+    const ordersDb = t.carve.hosted.find((h) => h.module.name === 'orders')!.db;
+    const { orders } = ordersTables(dialect);
+    await expect(ordersDb.read((q) => q.select().from(orders))).resolves.toBeInstanceOf(Array);
+    const err = await catalogDb.read((q) => q.select().from(orders)).catch((e: Error) => e);
+    // drizzle wraps the driver's error; the reason is in the cause.
+    expect(String((err as Error).cause ?? err)).toMatch(/no such table: orders|relation "orders" does not exist/);
+  });
+});
