@@ -15,6 +15,8 @@ export const ADMIN = { email: 'admin@carve.test', password: 'admin-password-1' }
 export interface TestCarve {
   carve: Carve;
   dialect: TestDialect;
+  /** Every log line written, parsed, when started with `captureLogs`. */
+  logs: Record<string, unknown>[];
   /** Sends a request to the app in-process. A `token` becomes a bearer header; `body` is sent as JSON. */
   request(
     method: string,
@@ -30,7 +32,11 @@ export interface TestCarve {
  *
  * @example const t = await startCarve('postgres'); afterAll(() => t.stop())
  */
-export async function startCarve(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestCarve> {
+export async function startCarve(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+  { captureLogs = false } = {},
+): Promise<TestCarve> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carve-test-'));
   const pg = dialect === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({
@@ -39,15 +45,18 @@ export async function startCarve(dialect: TestDialect, env: Record<string, strin
     SEED_DEMO: 'false',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: captureLogs ? 'info' : (process.env.LOG_LEVEL ?? 'silent'),
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...env,
   });
-  const carve = createCarve(config, createLogger(config.LOG_LEVEL));
+  const logs: Record<string, unknown>[] = [];
+  const destination = captureLogs ? { write: (line: string) => void logs.push(JSON.parse(line)) } : undefined;
+  const carve = createCarve(config, createLogger(config.LOG_LEVEL, destination));
   await carve.start();
   return {
     carve,
     dialect,
+    logs,
     request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
