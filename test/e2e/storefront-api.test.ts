@@ -322,7 +322,9 @@ describe.each(DIALECTS)('the public API on %s', (dialect) => {
       );
       const docs = await t.request('GET', '/docs');
       expect(docs.status).toBe(200);
-      expect(await docs.text()).toContain('/openapi.json');
+      expect(await docs.text()).toContain('/docs/init.js');
+      expect(await (await t.request('GET', '/docs/init.js')).text()).toContain('"/openapi.json"');
+      expect((await t.request('GET', '/docs/swagger-ui-bundle.js')).status).toBe(200);
     });
   });
 });

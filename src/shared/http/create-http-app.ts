@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -8,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HttpProblem, notFound } from '../errors/http-problem.js';
 import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { Logger } from '../log/logger.js';
+import { mountApiDocs } from './api-docs.js';
 import type { AppEnv } from './app-env.js';
 
 export interface ModuleReadiness {
@@ -92,7 +92,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
   });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: opts.title, version: opts.version } });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  mountApiDocs(app, { title: `${opts.title} API`, specUrl: '/openapi.json' });
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => {
