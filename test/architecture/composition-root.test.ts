@@ -65,4 +65,15 @@ describe.each(DIALECTS)('data ownership on %s', (dialect) => {
     // drizzle wraps the driver's error; the reason is in the cause.
     expect(String((err as Error).cause ?? err)).toMatch(/no such table: orders|relation "orders" does not exist/);
   });
+
+  it('refuses even a qualified query into another module\'s tables', async () => {
+    const catalogDb = t.carve.hosted.find((h) => h.module.name === 'catalog')!.db;
+    const ordersDb = t.carve.hosted.find((h) => h.module.name === 'orders')!.db;
+    // SQLite: each module is its own file, so there is nothing to qualify with.
+    // Postgres: catalog's queries run as a role with rights on catalog's schema only.
+    const foreign = dialect === 'postgres' ? 'select * from orders.orders' : 'select * from main.orders';
+    await expect(catalogDb.execute(foreign)).rejects.toThrow(/permission denied for schema orders|no such table: main.orders/);
+    await expect(ordersDb.execute(dialect === 'postgres' ? 'select * from orders.orders' : 'select * from orders')).resolves.toBeUndefined();
+    if (dialect === 'postgres') expect(catalogDb.location).toMatch(/schema catalog \(as role carve_catalog\)/);
+  });
 });

@@ -2,8 +2,9 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { ModuleDb, Queryable } from './module-db.js';
+import { confineToSchema, moduleRole } from './postgres-role.js';
 
-/** redact hides the password of a connection URL. */
+/** redactUrl hides the password of a connection URL. */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -14,56 +15,84 @@ export function redactUrl(url: string): string {
   }
 }
 
+const quiet = { onnotice: () => {} };
+
 /**
- * openPostgresDb opens a pool for one module whose search_path is that module's own
- * schema, so its unqualified table names resolve there and nowhere else.
+ * openPostgresDb opens one module's handle on its own schema. Migrations run as the
+ * connecting user, who then grants the module's role rights on that schema alone; the
+ * module's queries run as that role, so even a schema-qualified query cannot reach
+ * another module's tables. Where the user may not create roles, the search_path alone
+ * scopes the module, and `location` says so.
  *
  * @example const db = openPostgresDb('catalog', process.env.DATABASE_URL, { max: 5 })
  */
 export function openPostgresDb(module: string, url: string, { max }: { max: number }): ModuleDb {
   const schema = module;
-  const client = postgres(url, {
-    max,
-    onnotice: () => {},
-    connection: { search_path: schema, application_name: `carve-${module}` },
-  });
-  const q = drizzle({ client }) as unknown as Queryable;
+  const role = moduleRole(module);
+  const owner = postgres(url, { ...quiet, max: 1, connection: { application_name: `carve-${module}-owner` } });
+  let confinement = 'not yet checked';
+  let pool: postgres.Sql | undefined;
+  let session: Promise<Queryable> | undefined;
+
+  // The pool is opened on first use, after migrations, so it knows whether the role exists.
+  const open = () =>
+    (session ??= (async () => {
+      const roleReady = await owner`
+        select exists (select 1 from pg_roles where rolname = ${role})
+           and exists (select 1 from pg_namespace where nspname = ${schema})
+           and has_schema_privilege(${role}, ${schema}, 'USAGE') as ok`.catch(() => [{ ok: false }]);
+      const confined = roleReady[0]?.ok === true;
+      confinement = confined ? `as role ${role}` : 'by search_path only';
+      pool = postgres(url, {
+        ...quiet,
+        max,
+        connection: {
+          search_path: schema,
+          application_name: `carve-${module}`,
+          ...(confined ? { role } : {}),
+        },
+      });
+      return drizzle({ client: pool }) as unknown as Queryable;
+    })());
+
   return {
     module,
     dialect: 'postgres',
-    location: `${redactUrl(url)} schema ${schema}`,
-    read: (work) => work(q),
-    tx: (work) => q.transaction((tx) => work(tx as unknown as Queryable)),
+    get location() {
+      return `${redactUrl(url)} schema ${schema} (${confinement})`;
+    },
+    read: async (work) => work(await open()),
+    tx: async (work) => (await open()).transaction((tx) => work(tx as unknown as Queryable)),
     execute: async (sql) => {
-      await client.unsafe(sql);
+      await open();
+      await pool!.unsafe(sql);
     },
     migrate: async (folder) => {
       const migrations = readMigrationFiles({ migrationsFolder: folder });
-      return client.begin(async (sql) => {
+      return owner.begin(async (sql) => {
         // Serialises every process migrating this module; released at commit.
         await sql`select pg_advisory_xact_lock(hashtext(${`carve:migrate:${schema}`}))`;
         await sql.unsafe(`create schema if not exists "${schema}"`);
-        await sql.unsafe(
-          `create table if not exists "${schema}".__carve_migrations (hash text primary key, created_at bigint not null)`,
-        );
-        const rows = await sql.unsafe<{ hash: string }[]>(`select hash from "${schema}".__carve_migrations`);
+        await sql.unsafe(`set local search_path to "${schema}"`);
+        await sql.unsafe('create table if not exists __carve_migrations (hash text primary key, created_at bigint not null)');
+        const rows = await sql.unsafe<{ hash: string }[]>('select hash from __carve_migrations');
         const done = new Set(rows.map((r) => r.hash));
         let applied = 0;
         for (const m of migrations) {
           if (done.has(m.hash)) continue;
           for (const statement of m.sql) if (statement.trim()) await sql.unsafe(statement);
-          await sql.unsafe(`insert into "${schema}".__carve_migrations (hash, created_at) values ($1, $2)`, [
-            m.hash,
-            m.folderMillis,
-          ]);
+          await sql.unsafe('insert into __carve_migrations (hash, created_at) values ($1, $2)', [m.hash, m.folderMillis]);
           applied++;
         }
+        await confineToSchema(sql, schema, role);
         return applied;
       });
     },
     ping: async () => {
-      await client`select 1`;
+      await owner`select 1`;
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([owner.end({ timeout: 5 }), pool?.end({ timeout: 5 })]);
+    },
   };
 }

@@ -27,11 +27,9 @@ export interface HttpAppOptions {
   readiness: () => Promise<ModuleReadiness[]>;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /** problemResponse writes an error as application/problem+json. */
-export function problemResponse(c: Context, err: unknown): Response {
-  const { body, headers } = renderProblem(err, c.get('requestId'));
+export function problemResponse(c: Context, err: unknown, rendered = renderProblem(err, c.get('requestId'))): Response {
+  const { body, headers } = rendered;
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     ...headers,
     'content-type': PROBLEM_CONTENT_TYPE,
@@ -47,16 +45,11 @@ export function problemResponse(c: Context, err: unknown): Response {
 export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use(
-    requestId({
-      headerName: 'X-Request-Id',
-      generator: () => crypto.randomUUID(),
-      limitLength: 128,
-    }),
-  );
+  // Keeps a well-formed X-Request-Id from the client (so one id follows a request across
+  // processes) and makes one up otherwise.
+  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
   app.use(async function logRequest(c, next) {
-    const id = REQUEST_ID.test(c.var.requestId) ? c.var.requestId : crypto.randomUUID();
-    const log = opts.logger.child({ requestId: id });
+    const log = opts.logger.child({ requestId: c.var.requestId });
     c.set('logger', log);
     const started = performance.now();
     await next();
@@ -99,7 +92,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
     const rendered = renderProblem(err, c.get('requestId'));
     const log = c.get('logger') ?? opts.logger;
     if (rendered.unexpected) log.error({ err }, 'unhandled error');
-    return problemResponse(c, err);
+    return problemResponse(c, err, rendered);
   });
   return app;
 }

@@ -1,0 +1,39 @@
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL, type TestDatabase, createTestDatabase } from '../../../test/support/postgres.js';
+import { migrationsFolder } from './open-module-db.js';
+import { openPostgresDb } from './postgres-db.js';
+
+describe('a Postgres user who may not create roles', () => {
+  let database: TestDatabase;
+  const user = `carve_limited_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = () => postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const sql = admin();
+    await sql.unsafe(`create role "${user}" login nocreaterole nosuperuser`);
+    await sql.unsafe(`alter database "${new URL(database.url).pathname.slice(1)}" owner to "${user}"`);
+    await sql.end();
+  });
+  afterAll(async () => {
+    await database.drop();
+    const sql = admin();
+    await sql.unsafe(`drop role if exists "${user}"`);
+    await sql.end();
+  });
+
+  it('still migrates and works, scoped by search_path, and says so', async () => {
+    const url = new URL(database.url);
+    url.username = user;
+    const db = openPostgresDb('notifications', url.toString(), { max: 2 });
+    try {
+      expect(await db.migrate(migrationsFolder('notifications', 'postgres'))).toBe(1);
+      await db.execute('select count(*) from notifications');
+      expect(db.location).toMatch(/schema notifications \(by search_path only\)/);
+      expect(db.location).not.toContain('password');
+    } finally {
+      await db.close();
+    }
+  });
+});
