@@ -305,8 +305,13 @@ describe.each(DIALECTS)('the public API on %s', (dialect) => {
     });
 
     it('publishes an OpenAPI 3.1 document covering every public route, and a docs page', async () => {
-      const doc = (await (await t.request('GET', '/openapi.json')).json()) as { openapi: string; paths: Record<string, object> };
+      const doc = (await (await t.request('GET', '/openapi.json')).json()) as {
+        openapi: string;
+        paths: Record<string, Record<string, { tags?: string[] }>>;
+      };
       expect(doc.openapi).toBe('3.1.0');
+      expect(doc.paths['/api/orders']?.post?.tags).toEqual(['orders']);
+      expect(doc.paths['/api/catalog/products/{id}']?.get?.tags).toEqual(['catalog']);
       expect(Object.keys(doc.paths)).toEqual(
         expect.arrayContaining([
           '/api/identity/users',

@@ -77,7 +77,11 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
     return c.json({ status: ok ? 'ready' : 'not_ready', modules }, ok ? 200 : 503);
   });
 
-  for (const { module, router } of opts.routes) app.route(`/api/${module}`, router);
+  for (const { module, router } of opts.routes) {
+    // Group each module's operations under its name in /docs.
+    for (const def of router.openAPIRegistry.definitions) if (def.type === 'route') def.route.tags ??= [module];
+    app.route(`/api/${module}`, router);
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
