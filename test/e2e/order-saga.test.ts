@@ -157,4 +157,25 @@ describe.each(DIALECTS)('the order saga on %s', (dialect) => {
     expect(await stockOf(t, product.id)).toEqual({ available: 6, reserved: 0, sold: 0 });
     await expect(catalog.commit({ reservationId: `abandoned-${product.id}` })).rejects.toMatchObject({ code: 'RESERVATION_EXPIRED' });
   });
+
+  it('takes a lapsed hold again when the same reservation is asked for, if the stock is still there', async () => {
+    const product = await createProduct(t, admin, { stock: 4 });
+    const catalog = t.carve.container.resolve(portToken(catalogContract));
+    const service = t.carve.hosted.find((h) => h.module.name === 'catalog')!.container.resolve(CatalogService);
+    const items = [{ productId: product.id, quantity: 3 }];
+    await catalog.reserve({ reservationId: `lapsed-${product.id}`, items });
+    await service.expireDue(Date.now() + 10 * 60_000);
+
+    await expect(catalog.reserve({ reservationId: `lapsed-${product.id}`, items })).resolves.toMatchObject({ status: 'held' });
+    await expect(catalog.commit({ reservationId: `lapsed-${product.id}` })).resolves.toMatchObject({ status: 'committed' });
+    expect(await stockOf(t, product.id)).toEqual({ available: 1, reserved: 0, sold: 3 });
+
+    await catalog.reserve({ reservationId: `gone-${product.id}`, items: [{ productId: product.id, quantity: 1 }] });
+    await service.expireDue(Date.now() + 10 * 60_000);
+    await order(product.id, 1);
+    await expect(
+      catalog.reserve({ reservationId: `gone-${product.id}`, items: [{ productId: product.id, quantity: 1 }] }),
+    ).rejects.toMatchObject({ code: 'OUT_OF_STOCK' });
+    expect(await stockOf(t, product.id)).toEqual({ available: 0, reserved: 0, sold: 4 });
+  });
 });

@@ -106,6 +106,15 @@ export class CatalogRepository {
       .then((rows) => rows.length === 1);
   }
 
+  /** reopenReservation puts an expired reservation back on hold until expiresAt. */
+  async reopenReservation(q: Queryable, id: string, expiresAt: number): Promise<void> {
+    const r = this.t.reservations;
+    await q
+      .update(r)
+      .set({ status: 'held', expiresAt, updatedAt: Date.now() })
+      .where(and(eq(r.id, id), eq(r.status, 'expired')));
+  }
+
   dueReservations(q: Queryable, now: number, limit: number): Promise<string[]> {
     const r = this.t.reservations;
     return q

@@ -4,10 +4,12 @@ import type { Config } from '../../shared/config/config.js';
 import { type Implementation, contractError } from '../../shared/contract/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { HttpProblem } from '../../shared/errors/http-problem.js';
+import type { Queryable } from '../../shared/db/module-db.js';
 import type { CatalogRepository, ProductRow } from './catalog.repository.js';
 import { type Product, type Reservation, type ReserveItem, catalogContract } from './contract.js';
 
 type Item = z.output<typeof ReserveItem>;
+type StoredReservation = NonNullable<Awaited<ReturnType<CatalogRepository['findReservation']>>>;
 
 /** mergeItems adds up repeated products and sorts by id, so rows are always locked in one order. */
 function mergeItems(items: Item[]): Item[] {
@@ -42,21 +44,13 @@ export class CatalogService implements Implementation<typeof catalogContract> {
     try {
       return await this.repo.db.tx(async (q) => {
         const existing = await this.repo.findReservation(q, reservationId);
-        if (existing) return this.replay(existing, wanted);
-        const lines = [];
-        for (const { productId, quantity } of wanted) {
-          const held = await this.repo.holdStock(q, productId, quantity);
-          if (!held) {
-            const product = await this.repo.findProduct(q, productId);
-            if (!product) throw contractError(catalogContract, 'PRODUCT_NOT_FOUND', `No product ${productId}`, { productId });
-            throw contractError(catalogContract, 'OUT_OF_STOCK', `Only ${product.available} of ${product.sku} left`, {
-              productId,
-              requested: quantity,
-              available: product.available,
-            });
-          }
-          lines.push({ reservationId, productId, quantity, unitPriceCents: held.priceCents });
+        if (existing) {
+          this.checkSameItems(existing, wanted);
+          // A hold that lapsed while its flow was slow is taken again, if the stock is still there.
+          if (existing.status === 'expired') return this.rehold(q, existing);
+          return this.toReservation(existing);
         }
+        const lines = await this.holdAll(q, reservationId, wanted);
         const now = Date.now();
         const row = {
           id: reservationId,
@@ -74,7 +68,8 @@ export class CatalogService implements Implementation<typeof catalogContract> {
       if (!isUniqueViolation(err)) throw err;
       const existing = await this.repo.db.read((q) => this.repo.findReservation(q, reservationId));
       if (!existing) throw err;
-      return this.replay(existing, wanted);
+      this.checkSameItems(existing, wanted);
+      return this.toReservation(existing);
     }
   }
 
@@ -146,14 +141,40 @@ export class CatalogService implements Implementation<typeof catalogContract> {
     });
   }
 
-  private replay(existing: NonNullable<Awaited<ReturnType<CatalogRepository['findReservation']>>>, wanted: Item[]) {
+  /** holdAll holds every item at its current price, or throws and holds nothing. */
+  private async holdAll(q: Queryable, reservationId: string, wanted: Item[]) {
+    const lines = [];
+    for (const { productId, quantity } of wanted) {
+      const held = await this.repo.holdStock(q, productId, quantity);
+      if (!held) {
+        const product = await this.repo.findProduct(q, productId);
+        if (!product) throw contractError(catalogContract, 'PRODUCT_NOT_FOUND', `No product ${productId}`, { productId });
+        throw contractError(catalogContract, 'OUT_OF_STOCK', `Only ${product.available} of ${product.sku} left`, {
+          productId,
+          requested: quantity,
+          available: product.available,
+        });
+      }
+      lines.push({ reservationId, productId, quantity, unitPriceCents: held.priceCents });
+    }
+    return lines;
+  }
+
+  /** rehold takes an expired reservation's stock again, at the prices it was made at. */
+  private async rehold(q: Queryable, r: StoredReservation): Promise<Reservation> {
+    await this.holdAll(q, r.id, r.items);
+    const expiresAt = Date.now() + this.config.RESERVATION_TTL;
+    await this.repo.reopenReservation(q, r.id, expiresAt);
+    return this.toReservation({ ...r, status: 'held', expiresAt });
+  }
+
+  private checkSameItems(existing: StoredReservation, wanted: Item[]): void {
     const same =
       existing.items.length === wanted.length &&
       existing.items.every((it, i) => it.productId === wanted[i]?.productId && it.quantity === wanted[i]?.quantity);
     if (!same) {
       throw contractError(catalogContract, 'RESERVATION_CONFLICT', `Reservation ${existing.id} exists with other items`);
     }
-    return this.toReservation(existing);
   }
 
   private toReservation(r: {

@@ -160,8 +160,8 @@ export class PlaceOrderSaga {
   }
 
   private async complete(order: OrderWithItems, totalCents: number): Promise<void> {
-    const { catalog, notifications } = this.ports;
-    await catalog.commit({ reservationId: order.id });
+    const { notifications } = this.ports;
+    await this.commitStock(order);
     const paid = await this.repo.db.tx((q) => this.repo.settle(q, order.id, 'paid'));
     if (!paid) return;
     // Part 3 moves this to an event in the outbox; until then a failed notice is logged, not fatal.
@@ -174,6 +174,29 @@ export class PlaceOrderSaga {
         dedupeKey: `order_paid:${order.id}`,
       })
       .catch((err) => this.logger.error({ err, orderId: order.id }, 'order_paid notification failed'));
+  }
+
+  /**
+   * commitStock turns the held stock into sold stock. If the hold lapsed while the charge
+   * was slow, it takes the stock again (reserve re-holds an expired reservation) and
+   * commits. If the stock is gone, the money is taken but the goods are not: the order
+   * stays pending for a person, or part 3's reconciler, to settle.
+   */
+  private async commitStock(order: OrderWithItems): Promise<void> {
+    const { catalog } = this.ports;
+    const reservationId = order.id;
+    try {
+      await catalog.commit({ reservationId });
+    } catch (err) {
+      if (!isContractError(err, catalogContract, 'RESERVATION_EXPIRED')) throw err;
+      try {
+        await catalog.reserve({ reservationId, items: order.items.map(({ productId, quantity }) => ({ productId, quantity })) });
+        await catalog.commit({ reservationId });
+      } catch (again) {
+        this.logger.error({ err: again, orderId: order.id }, 'order paid but its stock lapsed and is gone; needs a refund');
+        throw orderProblem('ORDER_FAILED', 'The payment was taken but the stock is no longer held; the order will be settled', order.id);
+      }
+    }
   }
 
   private async markFailed(orderId: string, to: 'rejected' | 'payment_failed', code: string, detail: string) {
