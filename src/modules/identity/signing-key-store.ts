@@ -1,3 +1,4 @@
+import { cachedUntilFailure } from '../../shared/async/cached-until-failure.js';
 import type { Config } from '../../shared/config/config.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { CURRENT_SLOT, type IdentityRepository } from './identity.repository.js';
@@ -9,24 +10,14 @@ import { type SigningKey, generateSigningKey, signingKeyFromPem } from './signin
  * process; a failed load is retried on the next call.
  */
 export class SigningKeyStore {
-  private loading: Promise<SigningKey> | undefined;
+  /** current returns the signing key, loading or creating it on first use. */
+  readonly current = cachedUntilFailure(() => this.load());
 
   constructor(
     private readonly repo: IdentityRepository,
     private readonly config: Pick<Config, 'JWT_PRIVATE_KEY'>,
     private readonly logger: Logger,
   ) {}
-
-  /** current returns the signing key, loading or creating it on first use. */
-  current(): Promise<SigningKey> {
-    if (!this.loading) {
-      this.loading = this.load();
-      this.loading.catch(() => {
-        this.loading = undefined;
-      });
-    }
-    return this.loading;
-  }
 
   private async load(): Promise<SigningKey> {
     if (this.config.JWT_PRIVATE_KEY) {

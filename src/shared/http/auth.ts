@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { type JWK, errors as joseErrors, importJWK, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { cachedUntilFailure } from '../async/cached-until-failure.js';
 import { forbidden, unauthorized } from '../errors/http-problem.js';
 import type { AppEnv, AuthUser, Role } from './app-env.js';
 
@@ -30,19 +31,15 @@ export function createTokenVerifier(
   fetchKey: () => Promise<JWK & { kid?: string }>,
   { refetchAfterMs = 30_000 } = {},
 ): TokenVerifier {
-  let cached: Promise<{ kid?: string; key: Awaited<ReturnType<typeof importJWK>> }> | undefined;
   let fetchedAt = 0;
-  const load = () => {
+  const key = cachedUntilFailure(async () => {
     fetchedAt = Date.now();
-    cached = fetchKey().then(async (jwk) => ({ kid: jwk.kid, key: await importJWK(jwk, TOKEN_ALG) }));
-    cached.catch(() => {
-      cached = undefined;
-    });
-    return cached;
-  };
+    const jwk = await fetchKey();
+    return { kid: jwk.kid, key: await importJWK(jwk, TOKEN_ALG) };
+  });
   return {
     async verify(token) {
-      let current = await (cached ?? load());
+      let current = await key();
       let kid: string | undefined;
       try {
         kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: string }).kid;
@@ -51,7 +48,10 @@ export function createTokenVerifier(
       }
       // An unknown key id may mean identity rotated its key. Ask again, but rarely, so
       // forged headers cannot turn every request into a call to identity.
-      if (kid && current.kid && kid !== current.kid && Date.now() - fetchedAt > refetchAfterMs) current = await load();
+      if (kid && current.kid && kid !== current.kid && Date.now() - fetchedAt > refetchAfterMs) {
+        key.forget();
+        current = await key();
+      }
       try {
         const { payload } = await jwtVerify(token, current.key, {
           issuer: TOKEN_ISSUER,
