@@ -37,3 +37,30 @@ describe('a Postgres user who may not create roles', () => {
     }
   });
 });
+
+describe('a Postgres handle whose first use fails', () => {
+  const name = `carve_t_late_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = () => postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  afterAll(async () => {
+    const sql = admin();
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    await sql.end();
+  });
+
+  it('tries again on the next use, and is confined once the database is there', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${name}`;
+    const db = openPostgresDb('notifications', url.toString(), { max: 2 });
+    try {
+      await expect(db.read((q) => q.execute('select 1'))).rejects.toThrow(/does not exist/);
+      const sql = admin();
+      await sql.unsafe(`create database "${name}"`);
+      await sql.end();
+      await db.migrate(migrationsFolder('notifications', 'postgres'));
+      await db.execute('select count(*) from notifications');
+      expect(db.location).toMatch(/schema notifications \(as role carve_notifications\)/);
+    } finally {
+      await db.close();
+    }
+  });
+});

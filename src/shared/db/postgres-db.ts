@@ -1,6 +1,7 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { cachedUntilFailure } from '../async/cached-until-failure.js';
 import type { ModuleDb, Queryable } from './module-db.js';
 import { confineToSchema, moduleRole } from './postgres-role.js';
 
@@ -32,28 +33,28 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
   const owner = postgres(url, { ...quiet, max: 1, connection: { application_name: `carve-${module}-owner` } });
   let confinement = 'not yet checked';
   let pool: postgres.Sql | undefined;
-  let session: Promise<Queryable> | undefined;
 
   // The pool is opened on first use, after migrations, so it knows whether the role exists.
-  const open = () =>
-    (session ??= (async () => {
-      const roleReady = await owner`
-        select exists (select 1 from pg_roles where rolname = ${role})
-           and exists (select 1 from pg_namespace where nspname = ${schema})
-           and has_schema_privilege(${role}, ${schema}, 'USAGE') as ok`.catch(() => [{ ok: false }]);
-      const confined = roleReady[0]?.ok === true;
-      confinement = confined ? `as role ${role}` : 'by search_path only';
-      pool = postgres(url, {
-        ...quiet,
-        max,
-        connection: {
-          search_path: schema,
-          application_name: `carve-${module}`,
-          ...(confined ? { role } : {}),
-        },
-      });
-      return drizzle({ client: pool }) as unknown as Queryable;
-    })());
+  // A failed check is retried on the next use: a passing fault must not silently drop the
+  // module's confinement for the life of the process.
+  const open = cachedUntilFailure(async () => {
+    // CASE, not AND: SQL may evaluate has_schema_privilege first, which fails for a missing role.
+    const [check] = await owner<{ ok: boolean }[]>`
+      select case
+        when exists (select 1 from pg_roles where rolname = ${role})
+         and exists (select 1 from pg_namespace where nspname = ${schema})
+        then has_schema_privilege(${role}, ${schema}, 'USAGE')
+        else false
+      end as ok`;
+    const confined = check?.ok === true;
+    confinement = confined ? `as role ${role}` : 'by search_path only';
+    pool = postgres(url, {
+      ...quiet,
+      max,
+      connection: { search_path: schema, application_name: `carve-${module}`, ...(confined ? { role } : {}) },
+    });
+    return drizzle({ client: pool }) as unknown as Queryable;
+  });
 
   return {
     module,
