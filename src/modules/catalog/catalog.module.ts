@@ -1,6 +1,7 @@
 import { instanceCachingFactory } from 'tsyringe';
 import { defineModule, provideImplementation } from '../../shared/di/define-module.js';
 import { CONFIG, LIFECYCLE, MODULE_DB, MODULE_LOGGER, ROUTES, TOKEN_VERIFIER } from '../../shared/di/tokens.js';
+import { HttpProblem } from '../../shared/errors/http-problem.js';
 import { CatalogRepository } from './catalog.repository.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { CatalogService } from './catalog.service.js';
@@ -32,7 +33,12 @@ export const catalogModule = defineModule({
         return {
           async start() {
             if (config.SEED_DEMO && (await service.countProducts()) === 0) {
-              for (const product of DEMO_PRODUCTS) await service.createProduct(product).catch(() => {});
+              for (const product of DEMO_PRODUCTS) {
+                // Another process starting at the same moment may have seeded this one already.
+                await service.createProduct(product).catch((err) => {
+                  if (!(err instanceof HttpProblem && err.code === 'SKU_TAKEN')) throw err;
+                });
+              }
               logger.info({ products: DEMO_PRODUCTS.length }, 'demo products seeded');
             }
             stopSweeper = startReservationSweeper(service, config.RESERVATION_TTL, logger);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { type CatalogTables, catalogTables } from './catalog.tables.js';
 
@@ -125,12 +125,10 @@ export class CatalogRepository {
       .then((rows) => rows.map((row) => row.id));
   }
 
-  countProducts(q: Queryable, ids?: string[]): Promise<number> {
-    const p = this.t.products;
+  countProducts(q: Queryable): Promise<number> {
     return q
       .select({ n: sql<number>`count(*)` })
-      .from(p)
-      .where(ids ? inArray(p.id, ids) : undefined)
+      .from(this.t.products)
       .then((rows) => Number(rows[0]?.n ?? 0));
   }
 }

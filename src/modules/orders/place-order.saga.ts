@@ -32,6 +32,9 @@ function mergeItems(items: PlaceOrderInput['items']) {
   return [...byId].sort(([a], [b]) => (a < b ? -1 : 1)).map(([productId, quantity]) => ({ productId, quantity }));
 }
 
+/** reserveRequest is what orders asks catalog to hold: each product and how many. */
+const reserveRequest = (order: OrderWithItems) => order.items.map(({ productId, quantity }) => ({ productId, quantity }));
+
 const requestHash = (input: PlaceOrderInput) =>
   createHash('sha256').update(JSON.stringify([input.items, input.paymentToken])).digest('hex');
 
@@ -105,8 +108,7 @@ export class PlaceOrderSaga {
     const reservationId = order.id;
     let reservation: Awaited<ReturnType<typeof catalog.reserve>>;
     try {
-      const items = order.items.map(({ productId, quantity }) => ({ productId, quantity }));
-      reservation = await catalog.reserve({ reservationId, items });
+      reservation = await catalog.reserve({ reservationId, items: reserveRequest(order) });
     } catch (err) {
       if (isContractError(err, catalogContract, 'OUT_OF_STOCK') || isContractError(err, catalogContract, 'PRODUCT_NOT_FOUND')) {
         await this.markFailed(order.id, 'rejected', err.code, err.detail);
@@ -190,7 +192,7 @@ export class PlaceOrderSaga {
     } catch (err) {
       if (!isContractError(err, catalogContract, 'RESERVATION_EXPIRED')) throw err;
       try {
-        await catalog.reserve({ reservationId, items: order.items.map(({ productId, quantity }) => ({ productId, quantity })) });
+        await catalog.reserve({ reservationId, items: reserveRequest(order) });
         await catalog.commit({ reservationId });
       } catch (again) {
         this.logger.error({ err: again, orderId: order.id }, 'order paid but its stock lapsed and is gone; needs a refund');
