@@ -8,6 +8,7 @@ import { notificationsModule } from './modules/notifications/notifications.modul
 import { ordersModule } from './modules/orders/orders.module.js';
 import { paymentsModule } from './modules/payments/payments.module.js';
 import type { Config } from './shared/config/config.js';
+import type { AnyContract, Port } from './shared/contract/define-contract.js';
 import { createLocalPort } from './shared/contract/local-port.js';
 import type { ModuleDb } from './shared/db/module-db.js';
 import { migrationsFolder, openModuleDb } from './shared/db/open-module-db.js';
@@ -26,7 +27,14 @@ import {
 import type { AppEnv } from './shared/http/app-env.js';
 import { createTokenVerifier } from './shared/http/auth.js';
 import { type ModuleReadiness, createHttpApp } from './shared/http/create-http-app.js';
+import type { OpenApiDoc } from './shared/http/merge-openapi.js';
 import type { Logger } from './shared/log/logger.js';
+import { forwardTo } from './shared/remote/forward.js';
+import { RemoteEndpoint } from './shared/remote/remote-endpoint.js';
+import { createRemotePort } from './shared/remote/remote-port.js';
+import { rpcRoutes } from './shared/remote/rpc-server.js';
+import { serviceTokens } from './shared/remote/service-token.js';
+import { type PlacementOptions, placeModules } from './placement.js';
 
 /** Every module of the storefront, in start-up order: identity first, as every route needs its key. */
 export const ALL_MODULES: readonly CarveModule[] = [
@@ -41,50 +49,73 @@ export interface HostedModule {
   module: CarveModule;
   container: DependencyContainer;
   db: ModuleDb;
+  /** The module's in-process port: what internal RPC serves. */
+  port: () => Port<AnyContract>;
 }
 
 export interface Carve {
   app: OpenAPIHono<AppEnv>;
   container: DependencyContainer;
   hosted: HostedModule[];
-  /** Migrates every module's database, then runs each module's start hook. */
+  /** Remote modules this process calls or forwards to, by name. */
+  remote: Map<string, RemoteEndpoint>;
+  /** Migrates every hosted module's database, then runs each module's start hook. */
   start(): Promise<void>;
-  /** Stops every module and closes every database handle. */
+  /** Stops every module, closes every database handle and every remote connection. */
   stop(): Promise<void>;
 }
 
+/** The caller named in service tokens for calls the process's HTTP edge makes, such as fetching identity's key. */
+const EDGE_CALLER = 'edge';
+
 /**
  * buildContainer is the composition root: the one place that knows which modules this
- * process hosts and which adapter sits behind each port. Each module gets a child
- * container holding its own database handle and internals; only ports reach the root.
+ * process hosts, which run elsewhere, and which adapter sits behind each port. Each
+ * hosted module gets a child container holding its own database handle and internals;
+ * only ports reach the root. A port to a remote module is the HTTP client, built from
+ * the same contract, and nothing else in the process can tell the difference.
  *
  * @example const { container, hosted } = buildContainer(config, logger)
  */
-export function buildContainer(config: Config, logger: Logger, modules: readonly CarveModule[] = ALL_MODULES) {
+export function buildContainer(
+  config: Config,
+  logger: Logger,
+  modules: readonly CarveModule[] = ALL_MODULES,
+  placement: PlacementOptions = {},
+) {
+  const { hosted: hostedModules, remote: remoteUrls } = placeModules(config, modules, placement);
   const root = globalContainer.createChildContainer();
   root.register(CONFIG, { useValue: config });
   root.register(LOGGER, { useValue: logger });
 
+  const tokens = config.SERVICE_SECRET ? serviceTokens(config.SERVICE_SECRET) : undefined;
+  const remote = new Map<string, RemoteEndpoint>();
+  for (const [name, urls] of remoteUrls) {
+    if (!tokens) throw new Error(`SERVICE_SECRET is required: ${name} runs in another process`);
+    remote.set(name, new RemoteEndpoint({ module: name, urls, tokens, logger: logger.child({ remote: name }) }));
+  }
+  const remotePort = (contract: AnyContract, caller: string) =>
+    createRemotePort(contract, remote.get(contract.name)!, { caller, timeoutMs: config.RPC_TIMEOUT }) satisfies Port<AnyContract>;
+
   const hosted: HostedModule[] = [];
-  for (const module of modules) {
+  for (const module of hostedModules) {
     const child = root.createChildContainer();
     const db = openModuleDb(module.name, config);
     child.register(MODULE_DB, { useValue: db });
     child.register(MODULE_LOGGER, { useValue: logger.child({ module: module.name }) });
-    module.register(child);
-    root.register(portToken(module.contract), {
-      useFactory: instanceCachingFactory(() =>
-        createLocalPort(module.contract, child.resolve(IMPLEMENTATION), { strict: config.CARVE_STRICT_PORTS }),
-      ),
-    });
-    hosted.push({ module, container: child, db });
-  }
-
-  const names = new Set(modules.map((m) => m.name));
-  for (const module of modules) {
+    // Calls this module makes to a remote module carry its own name in the service token.
     for (const used of module.uses) {
-      if (!names.has(used.name)) throw new Error(`${module.name} calls ${used.name}, which no configuration provides`);
+      if (remote.has(used.name)) child.register(portToken(used), { useValue: remotePort(used, module.name) });
     }
+    module.register(child);
+    const port = cachedPort(() =>
+      createLocalPort(module.contract, child.resolve(IMPLEMENTATION), { strict: config.CARVE_STRICT_PORTS }),
+    );
+    if (!remote.has(module.name)) root.register(portToken(module.contract), { useFactory: port });
+    hosted.push({ module, container: child, db, port: () => port(root) });
+  }
+  for (const module of modules) {
+    if (remote.has(module.name)) root.register(portToken(module.contract), { useValue: remotePort(module.contract, EDGE_CALLER) });
   }
 
   root.register(TOKEN_VERIFIER, {
@@ -93,43 +124,80 @@ export function buildContainer(config: Config, logger: Logger, modules: readonly
       return createTokenVerifier(async () => (await identity.getVerificationKey({})).jwk);
     }),
   });
-  return { container: root, hosted };
+  return { container: root, hosted, remote, tokens };
 }
 
-async function readiness(hosted: HostedModule[]): Promise<ModuleReadiness[]> {
-  return Promise.all(
-    hosted.map(async ({ module, db }) => {
-      const database = { dialect: db.dialect, location: db.location, ok: true } as NonNullable<
-        ModuleReadiness['database']
-      >;
+function cachedPort(make: () => Port<AnyContract>) {
+  let port: Port<AnyContract> | undefined;
+  return (_c: DependencyContainer) => {
+    port ??= make();
+    return port;
+  };
+}
+
+async function readiness(hosted: HostedModule[], remote: Map<string, RemoteEndpoint>, loopback: boolean) {
+  const local = await Promise.all(
+    hosted.map(async ({ module, db }): Promise<ModuleReadiness> => {
+      const database = { dialect: db.dialect, location: db.location, ok: true } as NonNullable<ModuleReadiness['database']>;
       try {
         await db.ping();
       } catch (err) {
         database.ok = false;
         database.error = err instanceof Error ? err.message : String(err);
       }
-      return { name: module.name, mode: 'in-process' as const, ok: database.ok, database };
+      return { name: module.name, mode: loopback ? 'loopback' : 'in-process', ok: database.ok, database };
     }),
   );
+  const away = loopback
+    ? []
+    : await Promise.all(
+        [...remote.values()].map(async (endpoint): Promise<ModuleReadiness> => {
+          const state = await endpoint.probe();
+          return { name: endpoint.module, mode: 'remote', ok: state.instances.some((i) => i.healthy), ...state };
+        }),
+      );
+  // Only what this process hosts decides its readiness: a remote module that is down
+  // shows here, but must not take every caller out of rotation with it.
+  return { ready: local.every((m) => m.ok), modules: [...local, ...away] };
 }
 
 /**
- * createCarve builds the whole process: container, HTTP app and lifecycle.
+ * createCarve builds the whole process: container, HTTP app and lifecycle. Where each
+ * module runs comes from the environment (`<MODULE>_URL`) or, for a standalone
+ * service or the loopback test runner, from `placement`.
  *
  * @example const carve = createCarve(loadConfig(process.env), logger); await carve.start()
  */
-export function createCarve(config: Config, logger: Logger, modules: readonly CarveModule[] = ALL_MODULES): Carve {
-  const { container, hosted } = buildContainer(config, logger, modules);
+export function createCarve(
+  config: Config,
+  logger: Logger,
+  placement: PlacementOptions = {},
+  modules: readonly CarveModule[] = ALL_MODULES,
+): Carve {
+  const { container, hosted, remote, tokens } = buildContainer(config, logger, modules, placement);
   const routes = hosted
     .filter(({ container: c }) => c.isRegistered(ROUTES))
     .map(({ module, container: c }) => ({ module: module.name, router: c.resolve(ROUTES) }));
+  const hostedNames = new Set(hosted.map((h) => h.module.name));
+  const forwards = [...remote.values()]
+    .filter((endpoint) => !hostedNames.has(endpoint.module))
+    .map((endpoint) => ({
+      module: endpoint.module,
+      handler: forwardTo(endpoint, config.RPC_TIMEOUT),
+      openApi: () => endpoint.fetchJson<OpenApiDoc>('/openapi.json'),
+    }));
   const app = createHttpApp({
     title: 'Carve storefront',
     version: '0.1.0',
     bodyLimit: config.BODY_LIMIT,
     logger,
     routes,
-    readiness: () => readiness(hosted),
+    rpc: rpcRoutes(
+      hosted.map((h) => ({ contract: h.module.contract, port: h.port })),
+      tokens,
+    ),
+    forwards,
+    readiness: () => readiness(hosted, remote, placement.loopbackUrl !== undefined),
   });
   const lifecycles = () => hosted.filter((h) => h.container.isRegistered(LIFECYCLE)).map((h) => h.container.resolve(LIFECYCLE));
 
@@ -137,6 +205,7 @@ export function createCarve(config: Config, logger: Logger, modules: readonly Ca
     app,
     container,
     hosted,
+    remote,
     async start() {
       for (const { module, db } of hosted) {
         const applied = await db.migrate(migrationsFolder(module.name, db.dialect));
@@ -147,6 +216,7 @@ export function createCarve(config: Config, logger: Logger, modules: readonly Ca
     async stop() {
       for (const lifecycle of lifecycles().reverse()) await lifecycle.stop?.();
       await Promise.all(hosted.map(({ db }) => db.close()));
+      await Promise.all([...remote.values()].map((endpoint) => endpoint.close()));
     },
   };
 }

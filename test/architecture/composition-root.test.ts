@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_MODULES, buildContainer } from '../../src/composition-root.js';
-import { catalogModule } from '../../src/modules/catalog/catalog.module.js';
-import { ordersModule } from '../../src/modules/orders/orders.module.js';
 import { ordersTables } from '../../src/modules/orders/orders.tables.js';
 import { loadConfig } from '../../src/shared/config/config.js';
 import { CONFIG, IMPLEMENTATION, LIFECYCLE, LOGGER, ROUTES, TOKEN_VERIFIER, portToken } from '../../src/shared/di/tokens.js';
 import { createLogger } from '../../src/shared/log/logger.js';
-import { DIALECTS, type TestCarve, startCarve } from '../support/carve-harness.js';
+import { DIALECTS, type InProcessCarve, startCarve } from '../support/carve-harness.js';
 
 const quiet = createLogger('silent');
 
@@ -34,9 +32,11 @@ describe('the composition root', () => {
     );
   });
 
-  it('refuses to build a process whose module calls a port no one provides, naming both', () => {
+  it('refuses to build a process whose module calls a module placed nowhere, naming the variable to set', () => {
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'carve-di-')) });
-    expect(() => buildContainer(config, quiet, [catalogModule, ordersModule])).toThrow(/orders calls payments, which no configuration provides/);
+    expect(() => buildContainer(config, quiet, undefined, { host: ['identity', 'catalog', 'orders'] })).toThrow(
+      /orders calls payments, which does not run in this process: set PAYMENTS_URL/,
+    );
   });
 
   it('keeps each module’s internals out of the root container', () => {
@@ -48,7 +48,7 @@ describe('the composition root', () => {
 });
 
 describe.each(DIALECTS)('data ownership on %s', (dialect) => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   beforeAll(async () => {
     t = await startCarve(dialect);
   });

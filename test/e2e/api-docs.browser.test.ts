@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { type TestCarve, startCarve } from '../support/carve-harness.js';
+import { type InProcessCarve, startCarve } from '../support/carve-harness.js';
 import { listen } from '../support/listen.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-results');
 
 describe('the API reference in a real browser', () => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   let server: Awaited<ReturnType<typeof listen>>;
   let browser: Browser;
 

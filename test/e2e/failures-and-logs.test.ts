@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, DIALECTS, type TestCarve, startCarve } from '../support/carve-harness.js';
+import { ADMIN, DIALECTS, type InProcessCarve, startCarve } from '../support/carve-harness.js';
 import { adminToken, createProduct, signUp } from '../support/storefront-client.js';
 
 describe.each(DIALECTS)('failures and logs on %s', (dialect) => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   beforeAll(async () => {
     t = await startCarve(dialect, {}, { captureLogs: true });
   });

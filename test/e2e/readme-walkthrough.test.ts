@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestCarve, startCarve } from '../support/carve-harness.js';
+import { type InProcessCarve, startCarve } from '../support/carve-harness.js';
 import { listen } from '../support/listen.js';
 
 /** walkthrough is the README's curl walk-through, exactly as a reader would paste it. */
@@ -20,7 +20,7 @@ function requireTool(tool: string, install: string) {
 }
 
 describe('the README walk-through', () => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   let server: Awaited<ReturnType<typeof listen>>;
   beforeAll(async () => {
     requireTool('curl', 'apt-get install -y curl');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, type TestCarve, startCarve } from '../support/carve-harness.js';
+import { TOPOLOGIES, type TestCarve, startCarve } from '../support/carve-harness.js';
 import { type Customer, adminToken, createProduct, signUp } from '../support/storefront-client.js';
 
 const PROBLEM = 'application/problem+json';
@@ -13,14 +13,16 @@ async function expectProblem(res: Response, status: number, code?: string) {
   return body;
 }
 
-describe.each(DIALECTS)('the public API on %s', (dialect) => {
+describe.each(TOPOLOGIES)('the public API, $name', (topology) => {
+  // Each topology has its own data; the suffix only keeps names readable in failures.
+  const suffix = `${topology.runner.replace('-', '')}${topology.dialect}`;
   let t: TestCarve;
   let admin: string;
   let alice: Customer;
   let bob: Customer;
 
   beforeAll(async () => {
-    t = await startCarve(dialect);
+    t = await startCarve(topology);
     admin = await adminToken(t);
     alice = await signUp(t, 'Alice');
     bob = await signUp(t, 'Bob');
@@ -88,12 +90,12 @@ describe.each(DIALECTS)('the public API on %s', (dialect) => {
 
   describe('catalog', () => {
     it('lets an admin create a product and anyone read it', async () => {
-      const product = await createProduct(t, admin, { sku: `MUG-${dialect}`, name: 'Blue mug', priceCents: 1500, stock: 7 });
+      const product = await createProduct(t, admin, { sku: `MUG-${suffix}`, name: 'Blue mug', priceCents: 1500, stock: 7 });
       const res = await t.request('GET', `/api/catalog/products/${product.id}`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         id: product.id,
-        sku: `MUG-${dialect}`,
+        sku: `MUG-${suffix}`,
         name: 'Blue mug',
         priceCents: 1500,
         currency: 'USD',
@@ -106,10 +108,10 @@ describe.each(DIALECTS)('the public API on %s', (dialect) => {
     });
 
     it('answers 409 for a taken sku', async () => {
-      await createProduct(t, admin, { sku: `DUP-${dialect}` });
+      await createProduct(t, admin, { sku: `DUP-${suffix}` });
       const res = await t.request('POST', '/api/catalog/products', {
         token: admin,
-        body: { sku: `DUP-${dialect}`, name: 'Again', priceCents: 1, stock: 1 },
+        body: { sku: `DUP-${suffix}`, name: 'Again', priceCents: 1, stock: 1 },
       });
       await expectProblem(res, 409, 'SKU_TAKEN');
     });
@@ -145,9 +147,9 @@ describe.each(DIALECTS)('the public API on %s', (dialect) => {
     });
 
     it('searches by sku or name, case-insensitively, page by page', async () => {
-      const tag = `zq${dialect}`;
+      const tag = `zq${suffix}`;
       for (let i = 0; i < 5; i++) await createProduct(t, admin, { sku: `${tag.toUpperCase()}-${i}`, name: `Item ${i}` });
-      await createProduct(t, admin, { sku: `OTHER-${dialect}`, name: `Lamp ${tag} edition` });
+      await createProduct(t, admin, { sku: `OTHER-${suffix}`, name: `Lamp ${tag} edition` });
 
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -296,12 +298,12 @@ describe.each(DIALECTS)('the public API on %s', (dialect) => {
       expect(res.headers.get('x-frame-options')).toBeTruthy();
     });
 
-    it('reports every module and its database as ready', async () => {
+    it('reports every module, and the database of each one it hosts, as ready', async () => {
       const res = await t.request('GET', '/ready');
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { modules: { name: string; ok: boolean; database: { dialect: string } }[] };
+      const body = (await res.json()) as { modules: { name: string; ok: boolean; database?: { ok: boolean } }[] };
       expect(body.modules.map((m) => m.name).sort()).toEqual(['catalog', 'identity', 'notifications', 'orders', 'payments']);
-      expect(body.modules.every((m) => m.ok && m.database.dialect === dialect)).toBe(true);
+      expect(body.modules.every((m) => m.ok && (m.database?.ok ?? true))).toBe(true);
     });
 
     it('publishes an OpenAPI 3.1 document covering every public route, and a docs page', async () => {

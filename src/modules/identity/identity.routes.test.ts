@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, DIALECTS, type TestCarve, startCarve } from '../../../test/support/carve-harness.js';
+import { ADMIN, DIALECTS, type InProcessCarve, startCarve } from '../../../test/support/carve-harness.js';
 import { signIn, signUp } from '../../../test/support/storefront-client.js';
 import { PortError } from '../../shared/contract/port-error.js';
 import { portToken } from '../../shared/di/tokens.js';
@@ -11,7 +11,7 @@ let counter = 0;
 const freshEmail = () => `person${++counter}.${Date.now()}@carve.test`;
 
 describe.each(DIALECTS)('identity over HTTP (%s)', (dialect) => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   beforeAll(async () => {
     t = await startCarve(dialect);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, DIALECTS, type TestCarve, type TestDialect, startCarve } from '../../../test/support/carve-harness.js';
+import { ADMIN, DIALECTS, type InProcessCarve, type TestDialect, startCarve } from '../../../test/support/carve-harness.js';
 import { signIn, signUp } from '../../../test/support/storefront-client.js';
 import { createTestDatabase } from '../../../test/support/postgres.js';
 import { identityTables } from './identity.tables.js';
@@ -19,9 +19,9 @@ async function sharedStorage(dialect: TestDialect): Promise<{ env: Record<string
   return { env: { DATABASE_URL: pg.url }, drop: () => pg.drop() };
 }
 
-const me = (t: TestCarve, token: string) => t.request('GET', '/api/identity/me', { token });
+const me = (t: InProcessCarve, token: string) => t.request('GET', '/api/identity/me', { token });
 
-async function adminRows(t: TestCarve): Promise<number> {
+async function adminRows(t: InProcessCarve): Promise<number> {
   const { db } = t.carve.hosted.find((h) => h.module.name === 'identity')!;
   const { users } = identityTables(db.dialect);
   return db.read((q) => q.select({ n: count() }).from(users).where(eq(users.email, ADMIN.email)).then((r) => Number(r[0]?.n)));
@@ -53,7 +53,7 @@ describe.each(DIALECTS)('identity across starts (%s)', (dialect) => {
 });
 
 describe.each(DIALECTS)('identity with JWT_PRIVATE_KEY (%s)', (dialect) => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   let key: Awaited<ReturnType<typeof generateSigningKey>>;
   beforeAll(async () => {
     key = await generateSigningKey();

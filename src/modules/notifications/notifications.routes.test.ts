@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, type TestCarve, startCarve } from '../../../test/support/carve-harness.js';
+import { DIALECTS, type InProcessCarve, startCarve } from '../../../test/support/carve-harness.js';
 import { type Customer, signUp } from '../../../test/support/storefront-client.js';
 import { portToken } from '../../shared/di/tokens.js';
 import { notificationsContract } from './contract.js';
 
 describe.each(DIALECTS)('notifications over HTTP (%s)', (dialect) => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   let ada: Customer;
   let bob: Customer;
   beforeAll(async () => {

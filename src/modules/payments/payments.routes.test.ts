@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, type TestCarve, startCarve } from '../../../test/support/carve-harness.js';
+import { DIALECTS, type InProcessCarve, startCarve } from '../../../test/support/carve-harness.js';
 import { adminToken, signUp } from '../../../test/support/storefront-client.js';
 import { portToken } from '../../shared/di/tokens.js';
 import { paymentsContract } from './contract.js';
 
 describe.each(DIALECTS)('GET /api/payments (%s)', (dialect) => {
-  let t: TestCarve;
+  let t: InProcessCarve;
   let admin: string;
   beforeAll(async () => {
     t = await startCarve(dialect);

@@ -3,3 +3,4 @@ export * from './port-error.js';
 export * from './plain-json.js';
 export * from './boundary.js';
 export * from './local-port.js';
+export * from './port-unavailable.js';

@@ -5,14 +5,29 @@ import { openPostgresDb } from './postgres-db.js';
 import { openSqliteDb } from './sqlite-db.js';
 
 /**
- * openModuleDb gives a module its own handle: its own SQLite file under DATA_DIR, or
- * its own schema in DATABASE_URL's Postgres database.
+ * openModuleDb gives a module its own handle: its own SQLite file under DATA_DIR (or the
+ * file a `sqlite:<path>` DATABASE_URL names), or its own schema in a Postgres database.
  *
  * @example const db = openModuleDb('orders', config)
  */
 export function openModuleDb(module: string, config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX'>): ModuleDb {
-  if (config.DATABASE_URL) return openPostgresDb(module, config.DATABASE_URL, { max: config.DB_POOL_MAX });
-  return openSqliteDb(module, join(config.DATA_DIR, `${module}.db`));
+  return openDatabaseUrl(module, moduleDatabaseUrl(module, config), config.DB_POOL_MAX);
+}
+
+/** moduleDatabaseUrl is where a module's data lives under a configuration, as a DATABASE_URL. */
+export function moduleDatabaseUrl(module: string, config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): string {
+  return config.DATABASE_URL ?? `sqlite:${join(config.DATA_DIR, `${module}.db`)}`;
+}
+
+/**
+ * openDatabaseUrl opens one module's data at a DATABASE_URL: postgres://... for the
+ * module's schema in that database, sqlite:<path> for that file.
+ *
+ * @example const db = openDatabaseUrl('payments', 'sqlite:./data/payments.db')
+ */
+export function openDatabaseUrl(module: string, url: string, poolMax = 5): ModuleDb {
+  if (url.startsWith('sqlite:')) return openSqliteDb(module, url.slice('sqlite:'.length));
+  return openPostgresDb(module, url, { max: poolMax });
 }
 
 /** migrationsFolder is where drizzle-kit writes a module's migrations for a dialect. */

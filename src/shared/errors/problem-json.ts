@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { PortError } from '../contract/port-error.js';
+import { PortUnavailable } from '../contract/port-unavailable.js';
 import { type FieldError, HttpProblem } from './http-problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -48,6 +49,16 @@ export function renderProblem(err: unknown, requestId?: string): RenderedProblem
     return {
       body: body(err.status, err.code, err.title, err.detail, { ...err.data, ...instance }),
       headers: {},
+      unexpected: false,
+    };
+  }
+  if (err instanceof PortUnavailable) {
+    return {
+      body: body(503, 'UNAVAILABLE', 'Service unavailable', `${err.module} is not available: ${err.message}`, {
+        module: err.module,
+        ...instance,
+      }),
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
       unexpected: false,
     };
   }

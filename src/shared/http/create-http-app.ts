@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -7,14 +7,19 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HttpProblem, notFound } from '../errors/http-problem.js';
 import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { Logger } from '../log/logger.js';
+import { inRequestScope } from '../log/request-scope.js';
 import { mountApiDocs } from './api-docs.js';
+import { type OpenApiDoc, mergeOpenApi } from './merge-openapi.js';
 import type { AppEnv } from './app-env.js';
 
 export interface ModuleReadiness {
   name: string;
-  mode: 'in-process' | 'remote';
+  /** in-process; remote (another process); loopback (here, but every call goes over HTTP). */
+  mode: 'in-process' | 'remote' | 'loopback';
   ok: boolean;
   database?: { dialect: string; location: string; ok: boolean; error?: string };
+  breaker?: string;
+  instances?: { url: string; healthy: boolean; ejectedForMs?: number }[];
 }
 
 export interface HttpAppOptions {
@@ -24,7 +29,11 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Each module's public router, mounted at /api/<module>. */
   routes: { module: string; router: OpenAPIHono<AppEnv> }[];
-  readiness: () => Promise<ModuleReadiness[]>;
+  readiness: () => Promise<{ ready: boolean; modules: ModuleReadiness[] }>;
+  /** Internal RPC for the hosted modules, mounted at /_rpc and kept out of the public docs. */
+  rpc?: Hono<AppEnv>;
+  /** Public routes of modules hosted elsewhere, answered by passing the request on. */
+  forwards?: { module: string; handler: MiddlewareHandler<AppEnv>; openApi: () => Promise<OpenApiDoc | undefined> }[];
 }
 
 /** problemResponse writes an error as application/problem+json. */
@@ -52,7 +61,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
     const log = opts.logger.child({ requestId: c.var.requestId });
     c.set('logger', log);
     const started = performance.now();
-    await next();
+    await inRequestScope(c.var.requestId, next);
     log.info(
       { method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - started).toFixed(2) },
       'request',
@@ -62,20 +71,28 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.use(
     bodyLimit({
       maxSize: opts.bodyLimit,
-      onError: (c) =>
-        problemResponse(
+      onError: (c) => {
+        // The rest of the body is never read, so the connection cannot carry another request.
+        c.header('connection', 'close');
+        return problemResponse(
           c,
           new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `The body is over ${opts.bodyLimit} bytes`),
-        ),
+        );
+      },
     }),
   );
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/ready', async (c) => {
-    const modules = await opts.readiness();
-    const ok = modules.every((m) => m.ok);
-    return c.json({ status: ok ? 'ready' : 'not_ready', modules }, ok ? 200 : 503);
+    const { ready, modules } = await opts.readiness();
+    return c.json({ status: ready ? 'ready' : 'not_ready', modules }, ready ? 200 : 503);
   });
+
+  if (opts.rpc) app.route('/_rpc', opts.rpc);
+  for (const { module, handler } of opts.forwards ?? []) {
+    app.all(`/api/${module}`, handler);
+    app.all(`/api/${module}/*`, handler);
+  }
 
   for (const { module, router } of opts.routes) {
     // Group each module's operations under its name in /docs.
@@ -88,7 +105,13 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: opts.title, version: opts.version } });
+  app.get('/openapi.json', async (c) => {
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: opts.title, version: opts.version } }) as unknown as OpenApiDoc;
+    // A module hosted elsewhere documents its own routes; one that cannot answer now is left out.
+    const remote = await Promise.all((opts.forwards ?? []).map(async (f) => ({ f, doc: await f.openApi().catch(() => undefined) })));
+    for (const { f, doc: fragment } of remote) if (fragment) mergeOpenApi(doc, fragment, `/api/${f.module}`);
+    return c.json(doc);
+  });
   mountApiDocs(app, { title: `${opts.title} API`, specUrl: '/openapi.json' });
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));

@@ -1,0 +1,25 @@
+/** OpenApiDoc is the part of an OpenAPI document a gateway merges: paths and components. */
+export interface OpenApiDoc {
+  paths?: Record<string, unknown>;
+  components?: Record<string, Record<string, unknown> | undefined>;
+  [key: string]: unknown;
+}
+
+/**
+ * mergeOpenApi adds a remote module's public paths, and the components they refer to,
+ * to this process's document, so /openapi.json describes the same API in every topology.
+ * Only paths under the module's own prefix are taken: a service also documents nothing else.
+ *
+ * @example mergeOpenApi(doc, await fetchDoc(payments), '/api/payments')
+ */
+export function mergeOpenApi(into: OpenApiDoc, from: OpenApiDoc, prefix: string): void {
+  into.paths ??= {};
+  for (const [path, item] of Object.entries(from.paths ?? {})) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) into.paths[path] = item;
+  }
+  for (const [kind, entries] of Object.entries(from.components ?? {})) {
+    if (!entries) continue;
+    into.components ??= {};
+    into.components[kind] = { ...entries, ...into.components[kind] };
+  }
+}

@@ -1,0 +1,45 @@
+import { serve } from '@hono/node-server';
+import type { Logger } from '../log/logger.js';
+
+export interface Runnable {
+  app: { fetch: (request: Request) => Response | Promise<Response> };
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * runServer starts a Carve process on HOST:PORT and stops it cleanly on SIGTERM or
+ * SIGINT: no new connections, in-flight requests finish, then databases close.
+ *
+ * @example await runServer(carve, { host: config.HOST, port: config.PORT, logger, name: 'carve storefront' })
+ */
+export async function runServer(
+  carve: Runnable,
+  { host, port, logger, name }: { host: string; port: number; logger: Logger; name: string },
+): Promise<void> {
+  await carve.start();
+  const server = serve({ fetch: carve.app.fetch, hostname: host, port }, (info) => {
+    logger.info({ url: `http://${host}:${info.port}` }, `${name} listening`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      carve.stop().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+    // Keep-alive connections from other Carve processes would hold close() open.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,77 @@
+import { checkRaised, parseAt } from '../contract/boundary.js';
+import { type AnyContract, type CallOptions, type Port, isRetrySafe } from '../contract/define-contract.js';
+import { PortError } from '../contract/port-error.js';
+import { toWire } from '../contract/plain-json.js';
+import type { RemoteEndpoint } from './remote-endpoint.js';
+
+export interface RemotePortOptions {
+  /** The module making the calls, named in its service token. */
+  caller: string;
+  /** Deadline for a call whose caller set none. */
+  timeoutMs: number;
+}
+
+interface ProblemReply {
+  code?: string;
+  detail?: string;
+  data?: Record<string, unknown>;
+  requestId?: string;
+}
+
+/**
+ * RemoteCallFailed means the callee answered in a way the contract does not allow: a bug
+ * or a version skew on one side. Like any bug it is a 500 at the edge, never retried.
+ */
+export class RemoteCallFailed extends Error {
+  override readonly name = 'RemoteCallFailed';
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RemoteCallFailed(`${where} is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+}
+
+/**
+ * createRemotePort builds the HTTP adapter of a port from its contract alone. Input is
+ * parsed before it leaves and output when it returns, a declared error comes back as
+ * the same typed PortError the in-process adapter raises, and a transport failure is a
+ * PortUnavailable.
+ *
+ * @example const payments = createRemotePort(paymentsContract, endpoint, { caller: 'orders', timeoutMs: 15_000 }) satisfies Port<typeof paymentsContract>
+ */
+export function createRemotePort<C extends AnyContract>(
+  contract: C,
+  endpoint: RemoteEndpoint,
+  { caller, timeoutMs }: RemotePortOptions,
+): Port<C> {
+  const port: Record<string, (input: unknown, options?: CallOptions) => Promise<unknown>> = {};
+  for (const [name, spec] of Object.entries(contract.methods)) {
+    const where = `${contract.name}.${name}`;
+    const retrySafe = isRetrySafe(spec);
+    port[name] = async (input, options = {}) => {
+      const body = JSON.stringify(toWire(parseAt(spec.input, input, `${where} input`), `${where} input`));
+      const reply = await endpoint.call({
+        caller,
+        method: name,
+        body,
+        deadline: options.deadline ?? Date.now() + timeoutMs,
+        signal: options.signal,
+        retrySafe,
+      });
+      if (reply.status === 200) return parseAt(spec.output, parseJson(reply.text, `${where} output`), `${where} output`);
+      const problem = (reply.contentType.includes('json') ? parseJson(reply.text, `${where} error`) : {}) as ProblemReply;
+      const code = problem.code;
+      const declared = code !== undefined && spec.errors?.includes(code) ? contract.errors[code] : undefined;
+      if (declared) {
+        const err = new PortError(contract.name, code!, declared.status, declared.title, problem.detail ?? declared.title, problem.data);
+        throw checkRaised(contract, name, spec, err);
+      }
+      const ref = problem.requestId ? ` (request ${problem.requestId})` : '';
+      throw new RemoteCallFailed(`${where} answered ${reply.status} ${code ?? ''}${ref}: ${problem.detail ?? reply.text.slice(0, 200)}`);
+    };
+  }
+  return Object.freeze(port) as Port<C>;
+}

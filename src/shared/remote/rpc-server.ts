@@ -1,0 +1,78 @@
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BoundaryViolation } from '../contract/boundary.js';
+import type { AnyContract, CallOptions, Port } from '../contract/define-contract.js';
+import { PortError } from '../contract/port-error.js';
+import { HttpProblem, notFound, unauthorized } from '../errors/http-problem.js';
+import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
+import type { AppEnv } from '../http/app-env.js';
+import type { ServiceTokens } from './service-token.js';
+import { DEADLINE_HEADER } from './wire.js';
+
+/** RpcBinding is one hosted module as internal RPC serves it: its contract and its in-process port. */
+export interface RpcBinding {
+  contract: AnyContract;
+  port: () => Port<AnyContract>;
+}
+
+const deadlineExceeded = (module: string) =>
+  new HttpProblem(504, 'DEADLINE_EXCEEDED', 'Deadline exceeded', `The caller's deadline passed before ${module} answered`);
+
+function readDeadline(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const deadline = Number(raw);
+  if (!Number.isSafeInteger(deadline)) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', `${DEADLINE_HEADER} must be epoch milliseconds`);
+  return deadline;
+}
+
+/**
+ * rpcRoutes serves internal RPC for the modules a process hosts, at
+ * POST /_rpc/<module>/<method>. Every call needs a service token for that module,
+ * wherever the process runs. The call goes through the module's in-process port, so
+ * input and output are parsed exactly as they are in-process, and a declared error
+ * travels as problem+json carrying its code and data.
+ *
+ * @example app.route('/_rpc', rpcRoutes(bindings, tokens))
+ */
+export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefined): Hono<AppEnv> {
+  const byName = new Map(bindings.map((b) => [b.contract.name, b]));
+  const rpc = new Hono<AppEnv>();
+  rpc.post('/:module/:method', async (c) => {
+    const { module, method } = c.req.param();
+    const binding = byName.get(module);
+    if (!binding || !Object.hasOwn(binding.contract.methods, method)) {
+      throw notFound(`This process serves no ${module}.${method}`);
+    }
+    const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!tokens) throw unauthorized('Internal RPC is closed: SERVICE_SECRET is not set on this process');
+    if (!token) throw unauthorized('Internal RPC needs a service token');
+    const caller = await tokens.verify(token, module).catch(() => {
+      throw unauthorized('The service token is not valid for this module');
+    });
+    c.get('logger')?.debug({ caller: caller.module, call: `${module}.${method}` }, 'rpc');
+
+    const deadline = readDeadline(c.req.header(DEADLINE_HEADER));
+    if (deadline !== undefined && deadline <= Date.now()) throw deadlineExceeded(module);
+    const input = await c.req.json().catch(() => {
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', 'The body is not JSON');
+    });
+    // The work stops being wanted at the deadline: the signal tells the implementation so.
+    const options: CallOptions = deadline === undefined ? {} : { deadline, signal: AbortSignal.timeout(deadline - Date.now()) };
+    try {
+      const fn = (binding.port() as Record<string, (input: unknown, options: CallOptions) => Promise<unknown>>)[method]!;
+      return c.json(await fn(input, options));
+    } catch (err) {
+      if (err instanceof PortError) {
+        const rendered = renderProblem(err, c.get('requestId'));
+        const body = { ...rendered.body, data: err.data };
+        return c.body(JSON.stringify(body), err.status as ContentfulStatusCode, { 'content-type': PROBLEM_CONTENT_TYPE });
+      }
+      if (err instanceof BoundaryViolation && err.where === `${module}.${method} input`) {
+        throw new HttpProblem(400, 'BOUNDARY_VIOLATION', 'Input breaks the contract', err.message);
+      }
+      if (options.signal?.aborted) throw deadlineExceeded(module);
+      throw err;
+    }
+  });
+  return rpc;
+}
