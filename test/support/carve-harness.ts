@@ -64,8 +64,15 @@ export interface InProcessCarve extends TestCarve {
   carve: Carve;
 }
 
-export function startCarve(where: TestDialect, env?: Record<string, string>, opts?: { captureLogs?: boolean }): Promise<InProcessCarve>;
-export function startCarve(where: Topology, env?: Record<string, string>, opts?: { captureLogs?: boolean }): Promise<TestCarve>;
+export interface StartOptions {
+  /** In-process only: keep every log line in `logs`. */
+  captureLogs?: boolean;
+  /** Multi-process only: variables for one process, by module name or `gateway`. */
+  envFor?: Record<string, Record<string, string>>;
+}
+
+export function startCarve(where: TestDialect, env?: Record<string, string>, opts?: StartOptions): Promise<InProcessCarve>;
+export function startCarve(where: Topology, env?: Record<string, string>, opts?: StartOptions): Promise<TestCarve>;
 /**
  * startCarve starts the whole storefront for one test file, placed as the topology says,
  * on its own SQLite directory and Postgres database, with an admin account and no demo data.
@@ -76,7 +83,7 @@ export function startCarve(where: Topology, env?: Record<string, string>, opts?:
 export async function startCarve(
   where: Topology | TestDialect,
   env: Record<string, string> = {},
-  { captureLogs = false } = {},
+  { captureLogs = false, envFor = {} }: StartOptions = {},
 ): Promise<TestCarve> {
   const topology: Topology =
     typeof where === 'string' ? { name: `in-process on ${where}`, runner: 'in-process', dialect: where } : where;
@@ -89,7 +96,7 @@ export async function startCarve(
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'carve-test-'));
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  if (topology.runner === 'multi-process') return startAcrossProcesses(topology, base, dataDir, cleanup);
+  if (topology.runner === 'multi-process') return startAcrossProcesses(topology, base, dataDir, cleanup, envFor);
 
   const pg = topology.dialect === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({
@@ -138,8 +145,9 @@ async function startAcrossProcesses(
   env: Record<string, string>,
   dataDir: string,
   cleanup: () => void,
+  envFor: Record<string, Record<string, string>>,
 ): Promise<TestCarve> {
-  const cluster = await startCluster(env, dataDir);
+  const cluster = await startCluster(env, dataDir, envFor);
   const tokens = serviceTokens(cluster.secret);
   const endpoints = new Map<string, RemoteEndpoint>();
   const dbs = new Map<string, ModuleDb>();

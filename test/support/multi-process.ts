@@ -25,9 +25,15 @@ export interface Cluster {
  * startCluster runs every module of the storefront as its own process on its own
  * database, payments on Postgres and the rest on SQLite files, plus a gateway.
  *
- * @example const cluster = await startCluster({ ADMIN_EMAIL, ADMIN_PASSWORD }, dataDir)
+ * `envFor` adds variables for one process only, by module name or `gateway`.
+ *
+ * @example const cluster = await startCluster({ ADMIN_EMAIL, ADMIN_PASSWORD }, dataDir, { orders: { RPC_TIMEOUT: '1s' } })
  */
-export async function startCluster(env: Record<string, string>, dataDir: string): Promise<Cluster> {
+export async function startCluster(
+  env: Record<string, string>,
+  dataDir: string,
+  envFor: Record<string, Record<string, string>> = {},
+): Promise<Cluster> {
   const secret = randomBytes(24).toString('hex');
   const pg = await createTestDatabase();
   const databaseUrl = (module: string) => (ON_POSTGRES.has(module) ? pg.url : `sqlite:${join(dataDir, `${module}.db`)}`);
@@ -35,7 +41,7 @@ export async function startCluster(env: Record<string, string>, dataDir: string)
   const envOf = new Map<string, Record<string, string>>();
   const urls: Record<string, string> = {};
   const start = async (module: string, port = '0') => {
-    const own = { ...env, ...urls, SERVICE_SECRET: secret, DATABASE_URL: databaseUrl(module), DATA_DIR: dataDir };
+    const own = { ...env, ...envFor[module], ...urls, SERVICE_SECRET: secret, DATABASE_URL: databaseUrl(module), DATA_DIR: dataDir };
     envOf.set(module, own);
     services.set(module, await startChild(['src/extracted/service.ts', module], { ...own, PORT: port }));
   };
@@ -49,7 +55,7 @@ export async function startCluster(env: Record<string, string>, dataDir: string)
       await Promise.all(layer.map((m) => start(m)));
       for (const m of layer) urls[`${m.toUpperCase()}_URL`] = services.get(m)!.url;
     }
-    gateway = await startChild(['src/main.ts'], { ...env, ...urls, SERVICE_SECRET: secret, DATA_DIR: dataDir });
+    gateway = await startChild(['src/main.ts'], { ...env, ...envFor.gateway, ...urls, SERVICE_SECRET: secret, DATA_DIR: dataDir });
   } catch (err) {
     await stopAll();
     throw err;

@@ -10,6 +10,7 @@ const BY_CODE: Record<string, { status: number; title: string; headers?: Record<
   PRODUCT_NOT_FOUND: { status: 404, title: 'Product not found' },
   PAYMENT_FAILED: { status: 503, title: 'Payment failed', headers: { 'Retry-After': '5' } },
   PAYMENT_OUTCOME_UNKNOWN: { status: 503, title: 'Payment outcome unknown', headers: { 'Retry-After': '30' } },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable', headers: { 'Retry-After': '2' } },
   ORDER_FAILED: { status: 503, title: 'Order failed', headers: { 'Retry-After': '5' } },
 };
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Port } from '../../shared/contract/define-contract.js';
 import { isContractError } from '../../shared/contract/port-error.js';
+import { definitelyNotReached } from '../../shared/contract/port-unavailable.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { catalogContract } from '../catalog/contract.js';
@@ -37,6 +38,13 @@ const reserveRequest = (order: OrderWithItems) => order.items.map(({ productId, 
 
 const requestHash = (input: PlaceOrderInput) =>
   createHash('sha256').update(JSON.stringify([input.items, input.paymentToken])).digest('hex');
+
+/** What an order answers when no money was taken, by why. */
+const PAYMENT_FAILURES = {
+  declined: ['PAYMENT_DECLINED', 'The card was declined'],
+  failed: ['PAYMENT_FAILED', 'The payment processor failed; no money was taken'],
+  unreachable: ['UNAVAILABLE', 'Payments could not be reached; nothing was charged and the stock is released'],
+} as const;
 
 const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
@@ -114,8 +122,8 @@ export class PlaceOrderSaga {
         await this.markFailed(order.id, 'rejected', err.code, err.detail);
         throw orderProblem(err.code, err.detail, order.id, err.data);
       }
-      // Whether a reservation was made is unknown; releasing is idempotent, so undo and stop.
-      await catalog.release({ reservationId }).catch((e) => this.logger.warn({ err: e, orderId: order.id }, 'release failed'));
+      // Unless the call surely never arrived, a reservation may exist; releasing is idempotent, so undo and stop.
+      if (!definitelyNotReached(err)) await this.release(order.id);
       await this.markFailed(order.id, 'rejected', 'ORDER_FAILED', 'The order could not reserve stock; nothing was charged');
       throw err;
     }
@@ -127,11 +135,8 @@ export class PlaceOrderSaga {
       // Money may have moved: keep the order pending and the stock held; never retry blind.
       throw orderProblem('PAYMENT_OUTCOME_UNKNOWN', 'The payment outcome is not known yet; the order stays pending', order.id);
     }
-    await catalog.release({ reservationId });
-    const [code, detail] =
-      outcome === 'declined'
-        ? ['PAYMENT_DECLINED', 'The card was declined']
-        : ['PAYMENT_FAILED', 'The payment processor failed; no money was taken'];
+    await this.release(order.id);
+    const [code, detail] = PAYMENT_FAILURES[outcome];
     await this.markFailed(order.id, 'payment_failed', code, detail);
     throw orderProblem(code, detail, order.id);
   }
@@ -141,13 +146,15 @@ export class PlaceOrderSaga {
     order: OrderWithItems,
     amountCents: number,
     paymentToken: string,
-  ): Promise<'succeeded' | 'declined' | 'failed' | 'unknown'> {
+  ): Promise<'succeeded' | 'declined' | 'failed' | 'unreachable' | 'unknown'> {
     const { payments } = this.ports;
     const request = { orderId: order.id, userId: order.userId, amountCents, currency: this.currency, paymentToken };
     let payment: Payment;
     try {
       payment = await payments.charge(request);
     } catch (err) {
+      // A call that surely never reached payments took no money: fail now and free the stock.
+      if (definitelyNotReached(err)) return 'unreachable';
       this.logger.warn({ err, orderId: order.id }, 'charge failed; settling by asking payments');
       try {
         payment = await payments.getPayment({ orderId: order.id });
@@ -199,6 +206,13 @@ export class PlaceOrderSaga {
         throw orderProblem('ORDER_FAILED', 'The payment was taken but the stock is no longer held; the order will be settled', order.id);
       }
     }
+  }
+
+  /** release frees the order's held stock. If catalog cannot be reached the hold still lapses at its TTL. */
+  private async release(orderId: string): Promise<void> {
+    await this.ports.catalog
+      .release({ reservationId: orderId })
+      .catch((err) => this.logger.warn({ err, orderId }, 'release failed; the hold will lapse at its TTL'));
   }
 
   private async markFailed(orderId: string, to: 'rejected' | 'payment_failed', code: string, detail: string) {

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
-import { type Implementation, contractError } from '../../shared/contract/index.js';
+import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { type Payment, paymentsContract } from './contract.js';
 import type { Outcome, PaymentRow, PaymentsRepository } from './payments.repository.js';
@@ -48,7 +48,10 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
   ) {}
 
   /** charge takes the money for an order at most once, however often or concurrently it is called. */
-  async charge(input: ChargeInput): Promise<Payment> {
+  async charge(input: ChargeInput, options: CallOptions = {}): Promise<Payment> {
+    // A caller whose deadline has passed no longer waits: begin no charge for it. A charge
+    // already begun runs to the end, so its outcome is recorded and getPayment can tell it.
+    options.signal?.throwIfAborted();
     const { row, mine } = await this.claim(input);
     if (!mine) return toPayment(row);
     const result = await this.ask(input);

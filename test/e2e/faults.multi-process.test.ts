@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOPOLOGIES, type TestCarve, startCarve } from '../support/carve-harness.js';
+import { stockOf } from '../support/inspect.js';
+import { type FakeProcessor, startFakeProcessor } from '../support/slow-processor.js';
+import { type Customer, adminToken, createProduct, signUp } from '../support/storefront-client.js';
+
+const MULTI_PROCESS = TOPOLOGIES.find((t) => t.runner === 'multi-process')!;
+const STOCK = 500;
+
+interface Outcome {
+  status: number;
+  code: string;
+  retryAfter: string | null;
+  quantity: number;
+}
+
+/** Helpers every fault scenario shares: place orders, read orders and payments, wait. */
+function storefront(t: () => TestCarve, admin: () => string, buyer: () => Customer) {
+  return {
+    async place(productId: string, quantity: number): Promise<Outcome> {
+      const res = await t().request('POST', '/api/orders', {
+        token: buyer().token,
+        body: { items: [{ productId, quantity }], paymentToken: 'tok_visa' },
+      });
+      const body = (await res.json()) as { code?: string };
+      return { status: res.status, code: body.code ?? 'PAID', retryAfter: res.headers.get('retry-after'), quantity };
+    },
+    async orders() {
+      const res = await t().request('GET', '/api/orders', { token: admin() });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: { id: string; status: string; items: { quantity: number }[] }[] }).items;
+    },
+    async payments() {
+      const res = await t().request('GET', '/api/payments', { token: admin() });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: { orderId: string; status: string }[] }).items;
+    },
+  };
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  let value = await read();
+  while (!ok(value) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
+    value = await read();
+  }
+  return value;
+}
+
+/** The invariants a crash or a slow service must never break. */
+async function expectNothingLost(shop: ReturnType<typeof storefront>, t: TestCarve, productId: string) {
+  const orders = await shop.orders();
+  const payments = await shop.payments();
+  const orderIds = new Set(orders.map((o) => o.id));
+  // No payment exists without its order.
+  for (const p of payments) expect(orderIds.has(p.orderId)).toBe(true);
+  // No order is paid without exactly one succeeded payment.
+  for (const o of orders.filter((x) => x.status === 'paid')) {
+    expect(payments.filter((p) => p.orderId === o.id && p.status === 'succeeded')).toHaveLength(1);
+  }
+  // Stock held by failed or stuck orders comes back, by release or expiry; sold is what was paid for.
+  const stock = await eventually(
+    () => stockOf(t, productId),
+    (s) => s.reserved === 0,
+  );
+  const paidUnits = orders.filter((o) => o.status === 'paid').reduce((n, o) => n + o.items[0]!.quantity, 0);
+  expect(stock).toEqual({ available: STOCK - paidUnits, reserved: 0, sold: paidUnits });
+}
+
+describe('payments killed with SIGKILL in the middle of a load of orders', () => {
+  let t: TestCarve;
+  let admin: string;
+  let buyer: Customer;
+  const shop = storefront(
+    () => t,
+    () => admin,
+    () => buyer,
+  );
+
+  beforeAll(async () => {
+    t = await startCarve(MULTI_PROCESS, { RESERVATION_TTL: '2s' });
+    admin = await adminToken(t);
+    buyer = await signUp(t, 'Loaded');
+  }, 120_000);
+  afterAll(() => t?.stop());
+
+  it('fails fast with 503, loses nothing, and resumes when payments is back, with no caller restarted', async () => {
+    const product = await createProduct(t, admin, { stock: STOCK, priceCents: 700 });
+    const outcomes: Outcome[] = [];
+    const total = 48;
+    let started = 0;
+    const worker = async () => {
+      while (started < total) {
+        started += 1;
+        outcomes.push(await shop.place(product.id, 1 + (started % 3)));
+      }
+    };
+    const load = Promise.all([worker(), worker(), worker(), worker()]);
+    await eventually(
+      async () => outcomes.length,
+      (n) => n >= 12,
+    );
+    await t.cluster!.crash('payments');
+    await load;
+
+    const beforeCrash = outcomes.slice(0, 12);
+    expect(beforeCrash.every((o) => o.status === 201)).toBe(true);
+    const failed = outcomes.filter((o) => o.status !== 201);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const o of failed) {
+      expect(o.status).toBe(503);
+      expect(Number(o.retryAfter)).toBeGreaterThan(0);
+    }
+    // Once payments is known to be gone, orders fail at once as UNAVAILABLE, with no charge attempted.
+    expect(failed.filter((o) => o.code === 'UNAVAILABLE').length).toBeGreaterThan(0);
+    const ready = (await (await fetch(`${t.cluster!.services.get('orders')!.url}/ready`)).json()) as {
+      modules: { name: string; breaker?: string }[];
+    };
+    expect(['open', 'half-open']).toContain(ready.modules.find((m) => m.name === 'payments')?.breaker);
+
+    await t.cluster!.restart('payments');
+    const resumed = await eventually(
+      () => shop.place(product.id, 1),
+      (o) => o.status === 201,
+    );
+    expect(resumed.status).toBe(201);
+    await expectNothingLost(shop, t, product.id);
+  });
+});
+
+describe('payments slower than its callers’ deadline', () => {
+  let t: TestCarve;
+  let admin: string;
+  let buyer: Customer;
+  let processor: FakeProcessor;
+  const shop = storefront(
+    () => t,
+    () => admin,
+    () => buyer,
+  );
+
+  beforeAll(async () => {
+    processor = await startFakeProcessor(1_500);
+    t = await startCarve(
+      MULTI_PROCESS,
+      { PAYMENT_PROVIDER_URL: processor.url, PAYMENT_PROVIDER_TIMEOUT: '10s', RESERVATION_TTL: '2s' },
+      // Orders gives each call 400 ms; a charge takes 1.5 s.
+      { envFor: { orders: { RPC_TIMEOUT: '400ms' } } },
+    );
+    admin = await adminToken(t);
+    buyer = await signUp(t, 'Hurried');
+  }, 120_000);
+  afterAll(async () => {
+    await t?.stop();
+    await processor?.close();
+  });
+
+  it('answers 503 instead of hanging, charges each order at most once, and serves again once payments is quick', async () => {
+    const product = await createProduct(t, admin, { stock: STOCK, priceCents: 900 });
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => shop.place(product.id, 2)));
+    for (const o of outcomes) {
+      expect(o.status).toBe(503);
+      expect(['PAYMENT_OUTCOME_UNKNOWN', 'UNAVAILABLE', 'PAYMENT_FAILED']).toContain(o.code);
+    }
+    // The slow charges that did begin finish on payments' side, and are recorded once each.
+    const payments = await eventually(
+      () => shop.payments(),
+      (ps) => ps.every((p) => p.status !== 'pending'),
+    );
+    expect(payments.length).toBeLessThanOrEqual(outcomes.length);
+    expect(new Set(payments.map((p) => p.orderId)).size).toBe(payments.length);
+
+    processor.delayMs = 0;
+    const resumed = await eventually(
+      () => shop.place(product.id, 1),
+      (o) => o.status === 201,
+    );
+    expect(resumed.status).toBe(201);
+    await expectNothingLost(shop, t, product.id);
+  });
+});
