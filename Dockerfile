@@ -1,12 +1,19 @@
-# One image for the storefront monolith (and, from part 2, any single module service).
+# One image for the whole of Carve. Its command chooses what a container runs:
+#   the monolith (the default):  node --import tsx src/main.ts
+#   one module as a service:     node --import tsx src/extracted/service.ts payments
+# test/architecture/deployment.test.ts reads this file: keep CMD the monolith, and
+# keep every COPY source in the repository.
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
-# better-sqlite3 compiles from source when no prebuilt binary fits.
+# better-sqlite3 compiles from source when no prebuilt binary fits. The build tools stay
+# in this stage; the runtime stage gets only the compiled node_modules.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# tsx is a production dependency: the image runs the TypeScript sources as they are,
+# so there is no build step whose output could drift from src/.
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
@@ -15,14 +22,20 @@ ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/data
 WORKDIR /app
+# Everything under /app stays owned by root, so the running process cannot rewrite its code.
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN mkdir -p /data && chown node:node /data
-USER node
+# SQLite files live in /data, the one writable place. With DATABASE_URL set (Compose,
+# Kubernetes) nothing is written there.
+RUN mkdir -p /data && chown 1000:1000 /data
+# 1000 is the image's `node` user. Numeric, because Kubernetes can only enforce
+# runAsNonRoot when the image's user is a number.
+USER 1000:1000
 VOLUME ["/data"]
 EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# node, not npm, is PID 1: npm would not pass SIGTERM on, and main.ts drains on SIGTERM.
 CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RepoFacts } from './repo-facts.js';
+
+// What a Carve container runs, and so which modules it hosts.
+
+/** Command is what a container's argv starts: the monolith, one module's service, or nothing real. */
+export type Command = { kind: 'monolith' } | { kind: 'service'; module: string } | { kind: 'invalid'; problem: string };
+
+/** scriptEntry is the .ts file an npm script runs: "tsx src/main.ts" → src/main.ts. */
+const scriptEntry = (script: string | undefined) => script?.split(/\s+/).find((w) => w.endsWith('.ts'));
+
+const IMPORT_FLAGS = new Set(['--import', '-r', '--require', '--loader', '--experimental-loader']);
+
+/**
+ * describeCommand follows an argv as the image would run it (through npm scripts, node's
+ * --import) to the file it starts, and says whether that is the monolith or a module
+ * service. The entry points are the files `npm start` and `npm run service` run.
+ *
+ * @example describeCommand(['node', '--import', 'tsx', 'src/extracted/service.ts', 'payments'], facts)
+ */
+export function describeCommand(argv: string[], facts: RepoFacts, viaNpm = false): Command {
+  const invalid = (problem: string): Command => ({ kind: 'invalid', problem });
+  const [first, ...rest] = argv[0] === 'docker-entrypoint.sh' ? argv.slice(1) : argv;
+  if (first === undefined) return invalid('runs nothing');
+  if (first === 'npm') {
+    const [sub, ...more] = rest;
+    const script = sub === 'start' ? 'start' : sub === 'run' || sub === 'run-script' ? more.shift() : undefined;
+    if (script === undefined) return invalid(`runs "npm ${sub ?? ''}", which starts no npm script`);
+    const text = facts.scripts[script];
+    if (text === undefined) return invalid(`runs npm script "${script}", which package.json does not define`);
+    const args = more[0] === '--' ? more.slice(1) : more;
+    return describeCommand([...text.split(/\s+/), ...args], facts, true);
+  }
+  const imports: string[] = [];
+  let file: string | undefined;
+  let args: string[] = [];
+  if (first === 'tsx' || (first === 'npx' && rest[0] === 'tsx')) {
+    if (!viaNpm && first === 'tsx') return invalid('runs tsx, which is not on the image PATH outside npm scripts; use node --import tsx');
+    imports.push('tsx');
+    const afterTsx = first === 'npx' ? rest.slice(1) : rest;
+    [file, ...args] = afterTsx;
+  } else if (first === 'node') {
+    for (let i = 0; i < rest.length; i++) {
+      const arg = rest[i]!;
+      const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+      if (IMPORT_FLAGS.has(flag)) {
+        const loaded = inline ?? rest[++i];
+        if (loaded) imports.push(loaded);
+      } else if (!arg.startsWith('-')) {
+        file = arg;
+        args = rest.slice(i + 1);
+        break;
+      }
+    }
+  } else {
+    return invalid(`runs "${argv.join(' ')}", which is neither node nor an npm script`);
+  }
+  for (const pkg of imports.filter((p) => !p.startsWith('.') && !p.startsWith('/'))) {
+    const installed = facts.dockerfile.omitsDevDependencies ? facts.dependencies : undefined;
+    if (installed && !installed.includes(pkg)) {
+      return invalid(`loads ${pkg}, which is not a production dependency, and the image installs none other`);
+    }
+  }
+  if (file === undefined) return invalid(`runs "${argv.join(' ')}", which names no file`);
+  const path = file.replace(/^\.\//, '');
+  if (!existsSync(join(facts.root, path))) return invalid(`runs ${path}, which does not exist in the repository`);
+  if (!facts.dockerfile.copies.some((c) => path === c.replace(/^\.\//, '') || path.startsWith(`${c.replace(/^\.\/|\/$/g, '')}/`))) {
+    return invalid(`runs ${path}, which the Dockerfile does not copy into the image`);
+  }
+  const monolith = scriptEntry(facts.scripts.start);
+  const service = scriptEntry(facts.scripts.service);
+  if (path === monolith) {
+    return args.length === 0 ? { kind: 'monolith' } : invalid(`passes "${args.join(' ')}" to ${path}, which takes no arguments`);
+  }
+  if (path === service) {
+    const names = facts.modules.map((m) => m.name);
+    const module = args[0];
+    if (module === undefined || !names.includes(module)) {
+      return invalid(`asks ${path} for module "${module ?? ''}"; the modules are ${names.join(', ')}`);
+    }
+    return { kind: 'service', module };
+  }
+  return invalid(`runs ${path}, which is neither the monolith (${monolith}) nor a module service (${service} <module>)`);
+}
