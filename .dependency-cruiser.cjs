@@ -55,6 +55,15 @@ module.exports = {
       to: { path: TABLES_FILE },
     },
     {
+      name: 'placement-only-in-the-composition-root',
+      comment:
+        'Only the composition root knows where a module runs: the HTTP transport (src/shared/remote) ' +
+        'is wired there, and no module or other host code reaches for it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/(composition-root|placement)\\.ts$', '^src/shared/remote/'] },
+      to: { path: '^src/shared/remote/' },
+    },
+    {
       name: 'no-circular',
       comment: 'Cycles hide which side owns a concept and break start-up order.',
       severity: 'error',

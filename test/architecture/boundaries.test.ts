@@ -60,7 +60,10 @@ const PLANTED: Record<string, string> = {
   'src/modules/orders/typo.ts': "import { gone } from './missing.js';\nexport const typo = gone;",
   'src/shared/kernel.ts': "import { ordersContract } from '../modules/orders/contract.js';\nexport const k = ordersContract;",
   'src/composition-root.ts':
-    "import { catalogModule } from './modules/catalog/catalog.module.js';\nimport { repo } from './modules/catalog/catalog.repository.js';\nexport const root = { catalogModule, repo };",
+    "import { catalogModule } from './modules/catalog/catalog.module.js';\nimport { repo } from './modules/catalog/catalog.repository.js';\nimport { remote } from './shared/remote/remote-port.js';\nexport const root = { catalogModule, repo, remote };",
+  'src/shared/remote/remote-port.ts': 'export const remote = {};',
+  'src/modules/orders/knows-placement.ts':
+    "import { remote } from '../../shared/remote/remote-port.js';\nexport const payments = remote;",
   'src/extracted/catalog-server.ts':
     "import { products } from '../modules/catalog/catalog.tables.sqlite.js';\nexport const server = products;",
 };
@@ -74,6 +77,7 @@ const EXPECTED = [
   'hosts-import-module-entry-points: src/composition-root.ts → src/modules/catalog/catalog.repository.ts',
   'hosts-import-module-entry-points: src/extracted/catalog-server.ts → src/modules/catalog/catalog.tables.sqlite.ts',
   'no-tables-outside-modules: src/extracted/catalog-server.ts → src/modules/catalog/catalog.tables.sqlite.ts',
+  'placement-only-in-the-composition-root: src/modules/orders/knows-placement.ts → src/shared/remote/remote-port.ts',
   'no-circular: src/modules/orders/a.ts → src/modules/orders/b.ts',
   'not-to-unresolvable: src/modules/orders/typo.ts → ./missing.js',
 ];
