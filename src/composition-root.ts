@@ -27,7 +27,7 @@ import {
 import type { AppEnv } from './shared/http/app-env.js';
 import { createTokenVerifier } from './shared/http/auth.js';
 import { type ModuleReadiness, createHttpApp } from './shared/http/create-http-app.js';
-import type { OpenApiDoc } from './shared/http/merge-openapi.js';
+import { HOSTED_ONLY, type OpenApiDoc } from './shared/http/merge-openapi.js';
 import type { Logger } from './shared/log/logger.js';
 import { forwardTo } from './shared/remote/forward.js';
 import { RemoteEndpoint } from './shared/remote/remote-endpoint.js';
@@ -179,12 +179,14 @@ export function createCarve(
     .filter(({ container: c }) => c.isRegistered(ROUTES))
     .map(({ module, container: c }) => ({ module: module.name, router: c.resolve(ROUTES) }));
   const hostedNames = new Set(hosted.map((h) => h.module.name));
+  // The process clients talk to (a monolith or a gateway) forwards the public routes of
+  // modules hosted elsewhere. A standalone service answers only its own.
   const forwards = [...remote.values()]
-    .filter((endpoint) => !hostedNames.has(endpoint.module))
+    .filter((endpoint) => !placement.host && !hostedNames.has(endpoint.module))
     .map((endpoint) => ({
       module: endpoint.module,
       handler: forwardTo(endpoint, config.RPC_TIMEOUT),
-      openApi: () => endpoint.fetchJson<OpenApiDoc>('/openapi.json'),
+      openApi: () => endpoint.fetchJson<OpenApiDoc>(`/openapi.json?${HOSTED_ONLY}`),
     }));
   const app = createHttpApp({
     title: 'Carve storefront',

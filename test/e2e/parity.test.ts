@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, TOPOLOGIES, type TestCarve, type Topology, startCarve } from '../support/carve-harness.js';
+import { ADMIN, PARTLY_EXTRACTED, TOPOLOGIES, type TestCarve, type Topology, startCarve } from '../support/carve-harness.js';
+
+const ARRANGEMENTS = [...TOPOLOGIES, PARTLY_EXTRACTED];
 
 /** One request and what came back, with everything that differs by run (ids, times, tokens) normalised. */
 interface Exchange {
@@ -80,7 +82,7 @@ async function session(t: TestCarve): Promise<Exchange[]> {
 describe('one storefront session under every runner', () => {
   const transcripts = new Map<Topology, Exchange[]>();
   beforeAll(async () => {
-    for (const topology of TOPOLOGIES) {
+    for (const topology of ARRANGEMENTS) {
       const t = await startCarve(topology);
       try {
         transcripts.set(topology, await session(t));
@@ -95,7 +97,7 @@ describe('one storefront session under every runner', () => {
     expect(new Set(baseline.map((e) => e.status))).toEqual(new Set([200, 201, 400, 401, 402, 403, 404, 409, 422]));
   });
 
-  it.each(TOPOLOGIES.slice(1))('answers under $name exactly as in-process', (topology) => {
+  it.each(ARRANGEMENTS.slice(1))('answers under $name exactly as in-process', (topology) => {
     expect(transcripts.get(topology)).toEqual(transcripts.get(TOPOLOGIES[0]!));
   });
 });

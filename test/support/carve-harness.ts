@@ -19,7 +19,7 @@ import { createTestDatabase } from './postgres.js';
 import type { Topology } from './runners.js';
 
 export { DIALECTS, type TestDialect } from './dialects.js';
-export { TOPOLOGIES, type Topology } from './runners.js';
+export { PARTLY_EXTRACTED, TOPOLOGIES, type Topology } from './runners.js';
 
 export const ADMIN = { email: 'admin@carve.test', password: 'admin-password-1' };
 
@@ -147,14 +147,14 @@ async function startAcrossProcesses(
   cleanup: () => void,
   envFor: Record<string, Record<string, string>>,
 ): Promise<TestCarve> {
-  const cluster = await startCluster(env, dataDir, envFor);
+  const cluster = await startCluster(env, dataDir, envFor, topology.extracted);
   const tokens = serviceTokens(cluster.secret);
   const endpoints = new Map<string, RemoteEndpoint>();
   const dbs = new Map<string, ModuleDb>();
   const endpoint = (module: string) => {
     let found = endpoints.get(module);
     if (!found) {
-      found = new RemoteEndpoint({ module, urls: () => [cluster.services.get(module)!.url], tokens, logger: quiet() });
+      found = new RemoteEndpoint({ module, urls: () => [(cluster.services.get(module) ?? cluster.gateway).url], tokens, logger: quiet() });
       endpoints.set(module, found);
     }
     return found;

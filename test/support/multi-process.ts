@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type ChildService, startChild } from './child-service.js';
 import { createTestDatabase } from './postgres.js';
@@ -23,7 +24,8 @@ export interface Cluster {
 
 /**
  * startCluster runs every module of the storefront as its own process on its own
- * database, payments on Postgres and the rest on SQLite files, plus a gateway.
+ * database, payments on Postgres and the rest on SQLite files, plus a gateway. With
+ * `extracted`, only those modules run alone, and a monolith hosting the rest is the gateway.
  *
  * `envFor` adds variables for one process only, by module name or `gateway`.
  *
@@ -33,6 +35,7 @@ export async function startCluster(
   env: Record<string, string>,
   dataDir: string,
   envFor: Record<string, Record<string, string>> = {},
+  extracted?: readonly string[],
 ): Promise<Cluster> {
   const secret = randomBytes(24).toString('hex');
   const pg = await createTestDatabase();
@@ -50,12 +53,25 @@ export async function startCluster(
     await Promise.all([gateway, ...services.values()].map((s) => s?.kill()));
     await pg.drop();
   };
+  const startGateway = (port = '0') =>
+    startChild(['src/main.ts'], { ...env, ...envFor.gateway, ...urls, SERVICE_SECRET: secret, DATA_DIR: dataDir, PORT: port });
   try {
-    for (const layer of LAYERS) {
-      await Promise.all(layer.map((m) => start(m)));
-      for (const m of layer) urls[`${m.toUpperCase()}_URL`] = services.get(m)!.url;
+    if (extracted) {
+      // A monolith with some modules extracted: the services call back into the monolith
+      // (for identity's key), so its port is chosen first and the processes start in any order.
+      const port = await freePort();
+      urls.IDENTITY_URL = `http://127.0.0.1:${port}`;
+      await Promise.all(extracted.map((m) => start(m)));
+      delete urls.IDENTITY_URL;
+      for (const m of extracted) urls[`${m.toUpperCase()}_URL`] = services.get(m)!.url;
+      gateway = await startGateway(String(port));
+    } else {
+      for (const layer of LAYERS) {
+        await Promise.all(layer.map((m) => start(m)));
+        for (const m of layer) urls[`${m.toUpperCase()}_URL`] = services.get(m)!.url;
+      }
+      gateway = await startGateway();
     }
-    gateway = await startChild(['src/main.ts'], { ...env, ...envFor.gateway, ...urls, SERVICE_SECRET: secret, DATA_DIR: dataDir });
   } catch (err) {
     await stopAll();
     throw err;
@@ -72,4 +88,16 @@ export async function startCluster(
     },
     stop: stopAll,
   };
+}
+
+/** freePort asks the OS for a port nobody listens on, for a process whose address others need before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

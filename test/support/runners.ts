@@ -13,6 +13,8 @@ export interface Topology {
   runner: Runner;
   /** Where the modules keep their data. multi-process puts payments on Postgres and the rest on SQLite. */
   dialect: TestDialect | 'mixed';
+  /** multi-process only: run just these modules alone, beside a monolith hosting the rest. */
+  extracted?: readonly string[];
 }
 
 /**
@@ -25,3 +27,11 @@ export const TOPOLOGIES: readonly Topology[] = [
   { name: 'loopback HTTP on SQLite', runner: 'loopback', dialect: 'sqlite' },
   { name: 'multi-process, payments on Postgres', runner: 'multi-process', dialect: 'mixed' },
 ];
+
+/** The arrangement a team reaches first: a monolith with payments (on Postgres) and catalog (on SQLite) extracted. */
+export const PARTLY_EXTRACTED: Topology = {
+  name: 'monolith with payments and catalog extracted',
+  runner: 'multi-process',
+  dialect: 'mixed',
+  extracted: ['payments', 'catalog'],
+};

@@ -108,7 +108,8 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.get('/openapi.json', async (c) => {
     const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: opts.title, version: opts.version } }) as unknown as OpenApiDoc;
     // A module hosted elsewhere documents its own routes; one that cannot answer now is left out.
-    const remote = await Promise.all((opts.forwards ?? []).map(async (f) => ({ f, doc: await f.openApi().catch(() => undefined) })));
+    const forwards = c.req.query('scope') === 'hosted' ? [] : (opts.forwards ?? []);
+    const remote = await Promise.all(forwards.map(async (f) => ({ f, doc: await f.openApi().catch(() => undefined) })));
     for (const { f, doc: fragment } of remote) if (fragment) mergeOpenApi(doc, fragment, `/api/${f.module}`);
     return c.json(doc);
   });

@@ -1,3 +1,9 @@
+/**
+ * The query that asks a process for the routes it hosts only. Without it a monolith and
+ * a service that forward to each other would ask each other for their documents forever.
+ */
+export const HOSTED_ONLY = 'scope=hosted';
+
 /** OpenApiDoc is the part of an OpenAPI document a gateway merges: paths and components. */
 export interface OpenApiDoc {
   paths?: Record<string, unknown>;
