@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.js';
 import { currentRequestId } from '../log/request-scope.js';
 import { type Instance, InstancePool, type InstanceState } from './instance-pool.js';
 import type { ServiceTokens } from './service-token.js';
-import { DEADLINE_HEADER, REQUEST_ID_HEADER, neverSent, rpcPath } from './wire.js';
+import { DEADLINE_HEADER, REQUEST_ID_HEADER, abortAt, neverSent, rpcPath } from './wire.js';
 
 export interface RemoteEndpointOptions {
   module: string;
@@ -214,7 +214,7 @@ export class RemoteEndpoint {
     const remaining = req.deadline - Date.now();
     if (remaining <= 0) throw new PortUnavailable(this.module, 'the deadline passed before the call was sent', 'no');
     const instance = this.instances.pick();
-    const timeout = AbortSignal.timeout(remaining);
+    const timeout = abortAt(req.deadline);
     const headers: Record<string, string> = {
       authorization: `Bearer ${await this.opts.tokens.mint(req.caller, this.module)}`,
       'content-type': 'application/json',

@@ -62,7 +62,8 @@ export function createRemotePort<C extends AnyContract>(
         retrySafe,
       });
       if (reply.status === 200) return parseAt(spec.output, parseJson(reply.text, `${where} output`), `${where} output`);
-      const problem = (reply.contentType.includes('json') ? parseJson(reply.text, `${where} error`) : {}) as ProblemReply;
+      const problem = ((reply.contentType.includes('json') ? parseJson(reply.text, `${where} error`) : undefined) ??
+        {}) as ProblemReply;
       const code = problem.code;
       const declared = code !== undefined && spec.errors?.includes(code) ? contract.errors[code] : undefined;
       if (declared) {

@@ -7,7 +7,7 @@ import { HttpProblem, notFound, unauthorized } from '../errors/http-problem.js';
 import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { ServiceTokens } from './service-token.js';
-import { DEADLINE_HEADER } from './wire.js';
+import { DEADLINE_HEADER, abortAt } from './wire.js';
 
 /** RpcBinding is one hosted module as internal RPC serves it: its contract and its in-process port. */
 export interface RpcBinding {
@@ -39,16 +39,17 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
   const rpc = new Hono<AppEnv>();
   rpc.post('/:module/:method', async (c) => {
     const { module, method } = c.req.param();
-    const binding = byName.get(module);
-    if (!binding || !Object.hasOwn(binding.contract.methods, method)) {
-      throw notFound(`This process serves no ${module}.${method}`);
-    }
+    // The token comes first, so a caller without one cannot even learn what this process hosts.
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     if (!tokens) throw unauthorized('Internal RPC is closed: SERVICE_SECRET is not set on this process');
     if (!token) throw unauthorized('Internal RPC needs a service token');
     const caller = await tokens.verify(token, module).catch(() => {
       throw unauthorized('The service token is not valid for this module');
     });
+    const binding = byName.get(module);
+    if (!binding || !Object.hasOwn(binding.contract.methods, method)) {
+      throw notFound(`This process serves no ${module}.${method}`);
+    }
     c.get('logger')?.debug({ caller: caller.module, call: `${module}.${method}` }, 'rpc');
 
     const deadline = readDeadline(c.req.header(DEADLINE_HEADER));
@@ -56,8 +57,10 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
     const input = await c.req.json().catch(() => {
       throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', 'The body is not JSON');
     });
+    // Reading the body takes time too: a deadline that passed meanwhile is a 504 like any other.
+    if (deadline !== undefined && deadline <= Date.now()) throw deadlineExceeded(module);
     // The work stops being wanted at the deadline: the signal tells the implementation so.
-    const options: CallOptions = deadline === undefined ? {} : { deadline, signal: AbortSignal.timeout(deadline - Date.now()) };
+    const options: CallOptions = deadline === undefined ? {} : { deadline, signal: abortAt(deadline) };
     try {
       const fn = (binding.port() as Record<string, (input: unknown, options: CallOptions) => Promise<unknown>>)[method]!;
       return c.json(await fn(input, options));

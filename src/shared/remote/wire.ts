@@ -5,6 +5,19 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /** Where a module's internal RPC lives in every process that hosts it. */
 export const rpcPath = (module: string, method: string) => `/_rpc/${module}/${method}`;
 
+/** The longest delay a Node timer keeps: a longer one fires after 1 ms, with a TimeoutOverflowWarning. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * abortAt is a signal that aborts at an epoch-ms deadline: at once if it has passed
+ * (AbortSignal.timeout throws on a negative delay), and not before ~24 days from now.
+ *
+ * @example const signal = abortAt(Date.now() + 500)
+ */
+export function abortAt(deadline: number): AbortSignal {
+  return AbortSignal.timeout(Math.min(Math.max(deadline - Date.now(), 0), LONGEST_TIMER_MS));
+}
+
 /** Connection errors that prove a request never reached the other side. */
 const NEVER_SENT = new Set([
   'ECONNREFUSED',
