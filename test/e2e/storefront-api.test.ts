@@ -292,6 +292,17 @@ describe.each(TOPOLOGIES)('the public API, $name', (topology) => {
       expect((await t.request('GET', '/health')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('keeps the request id on a module route, wherever the module runs, and one per request otherwise', async () => {
+      const kept = await t.request('GET', '/api/catalog/products?limit=1', { headers: { 'x-request-id': 'client-chosen-id-2' } });
+      expect(kept.status).toBe(200);
+      expect(kept.headers.get('x-request-id')).toBe('client-chosen-id-2');
+      const made = await t.request('GET', '/api/catalog/products/unknown');
+      const id = made.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      // The problem body names the same id the headers do, even when another process wrote it.
+      expect(((await made.json()) as { requestId: string }).requestId).toBe(id);
+    });
+
     it('sets secure headers', async () => {
       const res = await t.request('GET', '/health');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
