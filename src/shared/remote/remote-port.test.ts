@@ -69,7 +69,7 @@ const BREAK_AFTER = 3;
 const HALF_OPEN_AFTER_MS = 100;
 
 /** connect builds the client under test: a real endpoint and the typed port over it. */
-function connect(urls: () => readonly string[] = () => [remote.url], timeoutMs = 1_000) {
+function connect(urls: () => readonly string[] = () => [remote.url], timeoutMs = 1_000, limits = {}) {
   const endpoint = new RemoteEndpoint({
     module: 'ledger',
     urls,
@@ -77,6 +77,7 @@ function connect(urls: () => readonly string[] = () => [remote.url], timeoutMs =
     logger: createLogger('silent'),
     breakAfter: BREAK_AFTER,
     halfOpenAfterMs: HALF_OPEN_AFTER_MS,
+    ...limits,
   });
   cleanups.push(() => endpoint.close());
   const ledger = createRemotePort(ledgerContract, endpoint, { caller: 'orders', timeoutMs }) satisfies Port<typeof ledgerContract>;
@@ -255,6 +256,25 @@ describe('the circuit breaker', () => {
 
     expect(await ledger.getEntry({ entryId: 'e1' })).toMatchObject(entry);
     expect(endpoint.state().breaker).toBe('closed');
+  });
+});
+
+describe('the bulkhead', () => {
+  it('refuses a call beyond its slots and queue at once, as definitely not reached, while the others finish', async () => {
+    remote.use(
+      http.post('*/_rpc/ledger/getEntry', async () => {
+        await sleep(200);
+        return HttpResponse.json(entry);
+      }),
+    );
+    const { ledger } = connect(undefined, 1_000, { maxConcurrent: 1, maxQueued: 1 });
+    const calls = [1, 2, 3].map(() => failure(ledger.getEntry({ entryId: 'e1' })));
+    const [first, second, third] = await Promise.all(calls);
+    expect(first).toEqual({ unexpectedly: { ...entry, memo: '' } });
+    expect(second).toEqual({ unexpectedly: { ...entry, memo: '' } });
+    expect(third).toBeInstanceOf(PortUnavailable);
+    expect(definitelyNotReached(third)).toBe(true);
+    expect(remote.calls).toHaveLength(2);
   });
 });
 
