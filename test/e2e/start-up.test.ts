@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
@@ -10,9 +10,9 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-/** startMain runs the real entry point, as `npm start` does, and collects its output. */
-function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** startMain runs the real entry point, as `npm start` does (or `npm run service` with `args`), and collects its output. */
+function startMain(env: Record<string, string>, args = ['src/main.ts']) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,5 +58,57 @@ describe('starting the monolith', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('starting a module as its own service', () => {
+  const SECRET = 'a-shared-secret-of-32-characters!!';
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const service = (module: string, env: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'carve-svc-'));
+    dirs.push(dir);
+    return startMain({ DATA_DIR: dir, ...env }, ['src/extracted/service.ts', module]);
+  };
+
+  it('refuses to start without SERVICE_SECRET, naming it', async () => {
+    const run = service('payments', { IDENTITY_URL: 'http://127.0.0.1:1' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/SERVICE_SECRET: required/);
+  });
+
+  it('refuses to start without the URL of a module it calls, naming the variable', async () => {
+    const run = service('orders', { SERVICE_SECRET: SECRET, IDENTITY_URL: 'http://127.0.0.1:1' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/orders calls catalog, which does not run in this process: set CATALOG_URL/);
+  });
+
+  it('refuses an unknown module, listing the real ones', async () => {
+    const run = service('billing', { SERVICE_SECRET: SECRET });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/There is no module billing; the modules are identity, catalog/);
+  });
+
+  it('refuses a monolith with a remote module but no SERVICE_SECRET, naming both', async () => {
+    const run = startMain({ PAYMENTS_URL: 'http://127.0.0.1:1' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/SERVICE_SECRET: required when a module is remote \(PAYMENTS_URL set\)/);
+  });
+
+  it('starts on its own SQLite file, before the module it calls is up, and says where it runs', async () => {
+    const run = service('payments', { SERVICE_SECRET: SECRET, IDENTITY_URL: 'http://127.0.0.1:1' });
+    const base = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(run.output())?.[1]);
+    const ready = (await (await fetch(`${base}/ready`)).json()) as { status: string; modules: { name: string; mode: string }[] };
+    // Identity being down does not make payments unready: only what it hosts decides that.
+    expect(ready.status).toBe('ready');
+    expect(ready.modules.map((m) => [m.name, m.mode])).toEqual([
+      ['payments', 'in-process'],
+      ['identity', 'remote'],
+    ]);
+    expect((await fetch(`${base}/api/identity/me`)).status).toBe(404);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
   });
 });
