@@ -92,7 +92,7 @@ export function buildContainer(
   const remote = new Map<string, RemoteEndpoint>();
   for (const [name, urls] of remoteUrls) {
     if (!tokens) throw new Error(`SERVICE_SECRET is required: ${name} runs in another process`);
-    remote.set(name, new RemoteEndpoint({ module: name, urls, tokens, logger: logger.child({ remote: name }) }));
+    remote.set(name, new RemoteEndpoint({ module: name, urls, tokens, logger }));
   }
   const remotePort = (contract: AnyContract, caller: string) =>
     createRemotePort(contract, remote.get(contract.name)!, { caller, timeoutMs: config.RPC_TIMEOUT }) satisfies Port<AnyContract>;
