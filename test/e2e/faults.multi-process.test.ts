@@ -180,3 +180,47 @@ describe('payments slower than its callers’ deadline', () => {
     await expectNothingLost(shop, t, product.id);
   });
 });
+
+describe('one of two payments instances killed with SIGKILL during a load of orders', () => {
+  let t: TestCarve;
+  let admin: string;
+  let buyer: Customer;
+  const shop = storefront(
+    () => t,
+    () => admin,
+    () => buyer,
+  );
+
+  beforeAll(async () => {
+    // Two payments processes on one database; orders balances over PAYMENTS_URL=<a>,<b>.
+    t = await startCarve(MULTI_PROCESS, { RESERVATION_TTL: '2s' }, { replicas: { payments: 2 } });
+    admin = await adminToken(t);
+    buyer = await signUp(t, 'Balanced');
+  }, 120_000);
+  afterAll(() => t?.stop());
+
+  it('keeps taking orders on the other instance, losing nothing', async () => {
+    const product = await createProduct(t, admin, { stock: STOCK, priceCents: 500 });
+    const outcomes: Outcome[] = [];
+    const total = 40;
+    let started = 0;
+    const worker = async () => {
+      while (started < total) {
+        started += 1;
+        outcomes.push(await shop.place(product.id, 1));
+      }
+    };
+    const load = Promise.all([worker(), worker(), worker()]);
+    await eventually(
+      async () => outcomes.length,
+      (n) => n >= 10,
+    );
+    await t.cluster!.crash('payments#2');
+    await load;
+
+    // Only an order whose charge was in flight on the killed instance may fail; every later one is paid.
+    expect(outcomes.filter((o) => o.status !== 201).length).toBeLessThanOrEqual(3);
+    expect(outcomes.slice(-15).every((o) => o.status === 201)).toBe(true);
+    await expectNothingLost(shop, t, product.id);
+  });
+});

@@ -14,7 +14,7 @@ import { RemoteEndpoint } from '../../src/shared/remote/remote-endpoint.js';
 import { createRemotePort } from '../../src/shared/remote/remote-port.js';
 import { serviceTokens } from '../../src/shared/remote/service-token.js';
 import type { TestDialect } from './dialects.js';
-import { type Cluster, startCluster } from './multi-process.js';
+import { type Cluster, type ClusterOptions, startCluster } from './multi-process.js';
 import { createTestDatabase } from './postgres.js';
 import type { Topology } from './runners.js';
 
@@ -69,6 +69,8 @@ export interface StartOptions {
   captureLogs?: boolean;
   /** Multi-process only: variables for one process, by module name or `gateway`. */
   envFor?: Record<string, Record<string, string>>;
+  /** Multi-process only: instances per module, as in `{ payments: 2 }`. */
+  replicas?: Record<string, number>;
 }
 
 export function startCarve(where: TestDialect, env?: Record<string, string>, opts?: StartOptions): Promise<InProcessCarve>;
@@ -83,7 +85,7 @@ export function startCarve(where: Topology, env?: Record<string, string>, opts?:
 export async function startCarve(
   where: Topology | TestDialect,
   env: Record<string, string> = {},
-  { captureLogs = false, envFor = {} }: StartOptions = {},
+  { captureLogs = false, envFor = {}, replicas = {} }: StartOptions = {},
 ): Promise<TestCarve> {
   const topology: Topology =
     typeof where === 'string' ? { name: `in-process on ${where}`, runner: 'in-process', dialect: where } : where;
@@ -96,7 +98,7 @@ export async function startCarve(
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'carve-test-'));
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  if (topology.runner === 'multi-process') return startAcrossProcesses(topology, base, dataDir, cleanup, envFor);
+  if (topology.runner === 'multi-process') return startAcrossProcesses(topology, base, dataDir, cleanup, { envFor, replicas, extracted: topology.extracted });
 
   const pg = topology.dialect === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({
@@ -145,9 +147,9 @@ async function startAcrossProcesses(
   env: Record<string, string>,
   dataDir: string,
   cleanup: () => void,
-  envFor: Record<string, Record<string, string>>,
+  options: ClusterOptions,
 ): Promise<TestCarve> {
-  const cluster = await startCluster(env, dataDir, envFor, topology.extracted);
+  const cluster = await startCluster(env, dataDir, options);
   const tokens = serviceTokens(cluster.secret);
   const endpoints = new Map<string, RemoteEndpoint>();
   const dbs = new Map<string, ModuleDb>();

@@ -8,6 +8,15 @@ import { createTestDatabase } from './postgres.js';
 const LAYERS = [['identity'], ['catalog', 'payments', 'notifications'], ['orders']] as const;
 const ON_POSTGRES = new Set(['payments']);
 
+export interface ClusterOptions {
+  /** Variables for one process only, by module name or `gateway`. */
+  envFor?: Record<string, Record<string, string>>;
+  /** Run only these modules alone, beside a monolith hosting the rest. */
+  extracted?: readonly string[];
+  /** More than one instance of a module, on one database: `{ payments: 2 }` starts `payments` and `payments#2`. */
+  replicas?: Record<string, number>;
+}
+
 export interface Cluster {
   /** The pure gateway clients talk to: it hosts nothing and forwards /api/<module>/... */
   gateway: ChildService;
@@ -15,10 +24,10 @@ export interface Cluster {
   secret: string;
   /** Where a module's own database is, as a DATABASE_URL. */
   databaseUrl(module: string): string;
-  /** Kills a module's process with SIGKILL: no shutdown, no goodbye. */
-  crash(module: string): Promise<void>;
-  /** Starts a module's process again on the same port and database. */
-  restart(module: string): Promise<void>;
+  /** Kills an instance's process (`payments`, `payments#2`) with SIGKILL: no shutdown, no goodbye. */
+  crash(instance: string): Promise<void>;
+  /** Starts an instance's process again on the same port and database. */
+  restart(instance: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,15 +36,12 @@ export interface Cluster {
  * database, payments on Postgres and the rest on SQLite files, plus a gateway. With
  * `extracted`, only those modules run alone, and a monolith hosting the rest is the gateway.
  *
- * `envFor` adds variables for one process only, by module name or `gateway`.
- *
- * @example const cluster = await startCluster({ ADMIN_EMAIL, ADMIN_PASSWORD }, dataDir, { orders: { RPC_TIMEOUT: '1s' } })
+ * @example const cluster = await startCluster({ ADMIN_EMAIL, ADMIN_PASSWORD }, dataDir, { replicas: { payments: 2 } })
  */
 export async function startCluster(
   env: Record<string, string>,
   dataDir: string,
-  envFor: Record<string, Record<string, string>> = {},
-  extracted?: readonly string[],
+  { envFor = {}, extracted, replicas = {} }: ClusterOptions = {},
 ): Promise<Cluster> {
   const secret = randomBytes(24).toString('hex');
   const pg = await createTestDatabase();
@@ -43,10 +49,21 @@ export async function startCluster(
   const services = new Map<string, ChildService>();
   const envOf = new Map<string, Record<string, string>>();
   const urls: Record<string, string> = {};
-  const start = async (module: string, port = '0') => {
+  const moduleOf = (instance: string) => instance.split('#')[0]!;
+  const instancesOf = (module: string) =>
+    Array.from({ length: replicas[module] ?? 1 }, (_, i) => (i === 0 ? module : `${module}#${i + 1}`));
+  const startInstance = async (instance: string, port = '0') => {
+    const module = moduleOf(instance);
     const own = { ...env, ...envFor[module], ...urls, SERVICE_SECRET: secret, DATABASE_URL: databaseUrl(module), DATA_DIR: dataDir };
-    envOf.set(module, own);
-    services.set(module, await startChild(['src/extracted/service.ts', module], { ...own, PORT: port }));
+    envOf.set(instance, own);
+    services.set(instance, await startChild(['src/extracted/service.ts', module], { ...own, PORT: port }));
+  };
+  // Every instance of a module, then its <MODULE>_URL listing them all, as an operator would write it.
+  const start = async (module: string) => {
+    for (const instance of instancesOf(module)) await startInstance(instance);
+    urls[`${module.toUpperCase()}_URL`] = instancesOf(module)
+      .map((i) => services.get(i)!.url)
+      .join(',');
   };
   let gateway: ChildService | undefined;
   const stopAll = async () => {
@@ -63,13 +80,9 @@ export async function startCluster(
       urls.IDENTITY_URL = `http://127.0.0.1:${port}`;
       await Promise.all(extracted.map((m) => start(m)));
       delete urls.IDENTITY_URL;
-      for (const m of extracted) urls[`${m.toUpperCase()}_URL`] = services.get(m)!.url;
       gateway = await startGateway(String(port));
     } else {
-      for (const layer of LAYERS) {
-        await Promise.all(layer.map((m) => start(m)));
-        for (const m of layer) urls[`${m.toUpperCase()}_URL`] = services.get(m)!.url;
-      }
+      for (const layer of LAYERS) await Promise.all(layer.map((m) => start(m)));
       gateway = await startGateway();
     }
   } catch (err) {
@@ -82,9 +95,9 @@ export async function startCluster(
     secret,
     databaseUrl,
     crash: (module) => services.get(module)!.kill('SIGKILL'),
-    async restart(module) {
-      const port = String(services.get(module)!.port);
-      services.set(module, await startChild(['src/extracted/service.ts', module], { ...envOf.get(module)!, PORT: port }));
+    async restart(instance) {
+      const port = String(services.get(instance)!.port);
+      services.set(instance, await startChild(['src/extracted/service.ts', moduleOf(instance)], { ...envOf.get(instance)!, PORT: port }));
     },
     stop: stopAll,
   };

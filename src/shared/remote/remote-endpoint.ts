@@ -138,26 +138,41 @@ export class RemoteEndpoint {
     }
   }
 
-  /** forward sends a public request on to the module, streaming both ways. It is never retried. */
+  /**
+   * forward sends a public request on to the module, streaming both ways. A body can be
+   * streamed only once, so only a request without one is sent again, and only to another
+   * instance after one that surely never got it.
+   */
   async forward(req: ForwardRequest): Promise<Dispatcher.ResponseData> {
-    return this.guarded(async () => {
-      const instance = this.instances.pick();
+    const attempts = req.body ? 1 : Math.max(1, this.instances.all().length);
+    for (let attempt = 1; ; attempt++) {
       try {
-        const res = await instance.pool.request({
-          method: req.method as Dispatcher.HttpMethod,
-          path: req.path,
-          headers: req.headers,
-          body: req.body,
-          signal: req.signal,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
-        });
-        this.instances.restore(instance);
-        return res;
+        return await this.guarded(() => this.forwardOnce(req));
       } catch (err) {
-        throw this.transportFailure(instance, err);
+        if (attempt >= attempts || !(err instanceof PortUnavailable && err.reached === 'no') || err.cause instanceof BrokenCircuitError) {
+          throw err;
+        }
       }
-    });
+    }
+  }
+
+  private async forwardOnce(req: ForwardRequest): Promise<Dispatcher.ResponseData> {
+    const instance = this.instances.pick();
+    try {
+      const res = await instance.pool.request({
+        method: req.method as Dispatcher.HttpMethod,
+        path: req.path,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      this.instances.restore(instance);
+      return res;
+    } catch (err) {
+      throw this.transportFailure(instance, err);
+    }
   }
 
   /** fetchJson reads a public JSON document of the module, such as its /openapi.json. */
