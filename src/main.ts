@@ -1,7 +1,6 @@
 import { createCarve } from './composition-root.js';
-import { PlacementError } from './placement.js';
-import { ConfigError, loadConfig } from './shared/config/config.js';
-import { runServer } from './shared/http/run-server.js';
+import { loadConfig } from './shared/config/config.js';
+import { exitOnStartFailure, runServer } from './shared/http/run-server.js';
 import { createLogger } from './shared/log/logger.js';
 
 // The monolith: every module runs here unless the environment places it elsewhere with <MODULE>_URL.
@@ -11,11 +10,4 @@ async function main() {
   await runServer(createCarve(config, logger), { host: config.HOST, port: config.PORT, logger, name: 'carve storefront' });
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof PlacementError) {
-    console.error(err.message);
-  } else {
-    console.error('carve failed to start:', err);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('carve'));

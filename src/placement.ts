@@ -1,4 +1,4 @@
-import { type Config, remoteUrls, urlVariable } from './shared/config/config.js';
+import { type Config, ConfigError, remoteUrls, urlVariable } from './shared/config/config.js';
 import type { CarveModule } from './shared/di/define-module.js';
 
 /** Placement is where each module runs, as seen from one process. */
@@ -19,8 +19,8 @@ export interface PlacementOptions {
 /** The module every process needs, hosted or remote: it holds the key that checks user tokens. */
 const AUTH_MODULE = 'identity';
 
-/** PlacementError names the variable to set, so a person can act on it. */
-export class PlacementError extends Error {
+/** PlacementError names the variable to set, so a person can act on it: a configuration error like any other. */
+export class PlacementError extends ConfigError {
   override readonly name = 'PlacementError';
 }
 

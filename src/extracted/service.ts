@@ -2,7 +2,7 @@ import { ALL_MODULES, createCarve } from '../composition-root.js';
 import { PlacementError } from '../placement.js';
 import { ConfigError, loadConfig } from '../shared/config/config.js';
 import { moduleDatabaseUrl } from '../shared/db/open-module-db.js';
-import { runServer } from '../shared/http/run-server.js';
+import { exitOnStartFailure, runServer } from '../shared/http/run-server.js';
 import { createLogger } from '../shared/log/logger.js';
 
 const MODULES = ALL_MODULES.map((m) => m.name);
@@ -43,11 +43,4 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof PlacementError) {
-    console.error(err.message);
-  } else {
-    console.error('carve service failed to start:', err);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('carve service'));

@@ -83,7 +83,7 @@ export function remoteUrls(config: Config, module: string): string[] | undefined
 
 /** ConfigError lists every bad variable by name, so start-up fails with a message a person can act on. */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
 }
 
 /**

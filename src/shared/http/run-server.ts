@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { ConfigError } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 
 export interface Runnable {
@@ -42,4 +43,18 @@ export async function runServer(
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * exitOnStartFailure ends a process that could not start: a configuration error is shown
+ * as its message alone, since it already says what to change; anything else in full.
+ *
+ * @example main().catch(exitOnStartFailure('carve'))
+ */
+export function exitOnStartFailure(name: string) {
+  return (err: unknown): never => {
+    if (err instanceof ConfigError) console.error(err.message);
+    else console.error(`${name} failed to start:`, err);
+    process.exit(1);
+  };
 }
