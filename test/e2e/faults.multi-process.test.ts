@@ -48,6 +48,33 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
   return value;
 }
 
+/**
+ * loadWhile places `total` orders from `workers` clients at once and, when `after` of them
+ * have answered, runs `midway` (a crash, say) while the rest are still coming in.
+ */
+async function loadWhile(
+  place: (n: number) => Promise<Outcome>,
+  { total, workers, after }: { total: number; workers: number; after: number },
+  midway: () => Promise<void>,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let started = 0;
+  const worker = async () => {
+    while (started < total) {
+      started += 1;
+      outcomes.push(await place(started));
+    }
+  };
+  const load = Promise.all(Array.from({ length: workers }, worker));
+  await eventually(
+    async () => outcomes.length,
+    (n) => n >= after,
+  );
+  await midway();
+  await load;
+  return outcomes;
+}
+
 /** The invariants a crash or a slow service must never break. */
 async function expectNothingLost(shop: ReturnType<typeof storefront>, t: TestCarve, productId: string) {
   const orders = await shop.orders();
@@ -87,22 +114,9 @@ describe('payments killed with SIGKILL in the middle of a load of orders', () =>
 
   it('fails fast with 503, loses nothing, and resumes when payments is back, with no caller restarted', async () => {
     const product = await createProduct(t, admin, { stock: STOCK, priceCents: 700 });
-    const outcomes: Outcome[] = [];
-    const total = 48;
-    let started = 0;
-    const worker = async () => {
-      while (started < total) {
-        started += 1;
-        outcomes.push(await shop.place(product.id, 1 + (started % 3)));
-      }
-    };
-    const load = Promise.all([worker(), worker(), worker(), worker()]);
-    await eventually(
-      async () => outcomes.length,
-      (n) => n >= 12,
+    const outcomes = await loadWhile((n) => shop.place(product.id, 1 + (n % 3)), { total: 48, workers: 4, after: 12 }, () =>
+      t.cluster!.crash('payments'),
     );
-    await t.cluster!.crash('payments');
-    await load;
 
     const beforeCrash = outcomes.slice(0, 12);
     expect(beforeCrash.every((o) => o.status === 201)).toBe(true);
@@ -201,22 +215,9 @@ describe('one of two payments instances killed with SIGKILL during a load of ord
 
   it('keeps taking orders on the other instance, losing nothing', async () => {
     const product = await createProduct(t, admin, { stock: STOCK, priceCents: 500 });
-    const outcomes: Outcome[] = [];
-    const total = 40;
-    let started = 0;
-    const worker = async () => {
-      while (started < total) {
-        started += 1;
-        outcomes.push(await shop.place(product.id, 1));
-      }
-    };
-    const load = Promise.all([worker(), worker(), worker()]);
-    await eventually(
-      async () => outcomes.length,
-      (n) => n >= 10,
+    const outcomes = await loadWhile(() => shop.place(product.id, 1), { total: 40, workers: 3, after: 10 }, () =>
+      t.cluster!.crash('payments#2'),
     );
-    await t.cluster!.crash('payments#2');
-    await load;
 
     // Only an order whose charge was in flight on the killed instance may fail; every later one is paid.
     expect(outcomes.filter((o) => o.status !== 201).length).toBeLessThanOrEqual(3);
