@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import type { Config } from '../../shared/config/config.js';
-import { type Implementation, contractError } from '../../shared/contract/index.js';
+import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { HttpProblem } from '../../shared/errors/http-problem.js';
 import type { Queryable } from '../../shared/db/module-db.js';
@@ -39,7 +39,9 @@ export class CatalogService implements Implementation<typeof catalogContract> {
     return this.toProduct(row);
   }
 
-  async reserve({ reservationId, items }: { reservationId: string; items: Item[] }): Promise<Reservation> {
+  async reserve({ reservationId, items }: { reservationId: string; items: Item[] }, options: CallOptions = {}): Promise<Reservation> {
+    // Stock held for a caller that has stopped waiting would sit idle until its TTL.
+    options.signal?.throwIfAborted();
     const wanted = mergeItems(items);
     try {
       return await this.repo.db.tx(async (q) => {

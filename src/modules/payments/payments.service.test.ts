@@ -44,6 +44,16 @@ describe.each(DIALECTS)('payments service (%s)', (dialect) => {
     expect(row?.processorRef).toMatch(/^sandbox_/);
   });
 
+  it('begins no charge for a caller whose deadline has already passed', async () => {
+    const { processor, calls } = countingProcessor();
+    const { service, port } = payments(processor);
+    const input = charge();
+    const gone = AbortSignal.abort(new DOMException('deadline passed', 'TimeoutError'));
+    await expect(port.charge(input, { deadline: Date.now() - 1, signal: gone })).rejects.toThrow(/deadline passed/);
+    expect(calls).toEqual([]);
+    expect(await service.listPayments({ orderId: input.orderId })).toEqual([]);
+  });
+
   it('answers a repeat charge with the first payment and does not call the processor again', async () => {
     const { processor, calls } = countingProcessor();
     const { port } = payments(processor);
