@@ -27,7 +27,7 @@ import {
 import type { AppEnv } from './shared/http/app-env.js';
 import { createTokenVerifier } from './shared/http/auth.js';
 import { type ModuleReadiness, createHttpApp } from './shared/http/create-http-app.js';
-import { HOSTED_ONLY, type OpenApiDoc } from './shared/http/merge-openapi.js';
+import { HOSTED_ONLY, type OpenApiDoc, lastGoodDoc } from './shared/http/merge-openapi.js';
 import type { Logger } from './shared/log/logger.js';
 import { forwardTo } from './shared/remote/forward.js';
 import { RemoteEndpoint } from './shared/remote/remote-endpoint.js';
@@ -186,7 +186,7 @@ export function createCarve(
     .map((endpoint) => ({
       module: endpoint.module,
       handler: forwardTo(endpoint, config.RPC_TIMEOUT),
-      openApi: () => endpoint.fetchJson<OpenApiDoc>(`/openapi.json?${HOSTED_ONLY}`),
+      openApi: lastGoodDoc(() => endpoint.fetchJson<OpenApiDoc>(`/openapi.json?${HOSTED_ONLY}`)),
     }));
   const app = createHttpApp({
     title: 'Carve storefront',

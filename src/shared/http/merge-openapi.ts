@@ -29,3 +29,22 @@ export function mergeOpenApi(into: OpenApiDoc, from: OpenApiDoc, prefix: string)
     into.components[kind] = { ...entries, ...into.components[kind] };
   }
 }
+
+/**
+ * lastGoodDoc fetches a remote module's document, and answers with the last one it got
+ * while the module cannot answer, so the API reference does not lose routes during an
+ * outage of one module. Before any success, a failure is passed on.
+ *
+ * @example const doc = lastGoodDoc(() => endpoint.fetchJson('/openapi.json?scope=hosted'))
+ */
+export function lastGoodDoc(fetchDoc: () => Promise<OpenApiDoc>): () => Promise<OpenApiDoc> {
+  let last: OpenApiDoc | undefined;
+  return async () => {
+    try {
+      last = await fetchDoc();
+    } catch (err) {
+      if (!last) throw err;
+    }
+    return last;
+  };
+}
