@@ -1,7 +1,7 @@
 import { checkRaised, parseAt } from '../contract/boundary.js';
 import { type AnyContract, type CallOptions, type Port, isRetrySafe } from '../contract/define-contract.js';
 import { PortError } from '../contract/port-error.js';
-import { toWire } from '../contract/plain-json.js';
+import { assertPlainJson } from '../contract/plain-json.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
 
 export interface RemotePortOptions {
@@ -52,7 +52,10 @@ export function createRemotePort<C extends AnyContract>(
     const where = `${contract.name}.${name}`;
     const retrySafe = isRetrySafe(spec);
     port[name] = async (input, options = {}) => {
-      const body = JSON.stringify(toWire(parseAt(spec.input, input, `${where} input`), `${where} input`));
+      const parsed = parseAt(spec.input, input, `${where} input`);
+      // The same check strict mode makes in-process, so a Date fails here too rather than arriving as a string.
+      assertPlainJson(parsed, `${where} input`);
+      const body = JSON.stringify(parsed);
       const reply = await endpoint.call({
         caller,
         method: name,
