@@ -14,28 +14,62 @@ interface Outcome {
   quantity: number;
 }
 
-/** Helpers every fault scenario shares: place orders, read orders and payments, wait. */
-function storefront(t: () => TestCarve, admin: () => string, buyer: () => Customer) {
-  return {
-    async place(productId: string, quantity: number): Promise<Outcome> {
-      const res = await t().request('POST', '/api/orders', {
-        token: buyer().token,
+interface Shop {
+  /** The running storefront; set once the scenario's beforeAll has run. */
+  readonly t: TestCarve;
+  readonly admin: string;
+  place(productId: string, quantity: number): Promise<Outcome>;
+  /** Places one order again and again until it is paid: the storefront has recovered. */
+  placeUntilPaid(productId: string): Promise<Outcome>;
+  orders(): Promise<{ id: string; status: string; items: { quantity: number }[] }[]>;
+  payments(): Promise<{ orderId: string; status: string }[]>;
+}
+
+/**
+ * faultScenario starts the storefront across processes for one describe block, with an
+ * admin and a buyer, and gives it what every fault scenario does: place orders, read
+ * orders and payments as admin.
+ */
+function faultScenario(buyerName: string, start: () => Promise<TestCarve>): Shop {
+  let t: TestCarve | undefined;
+  let admin = '';
+  let buyer: Customer;
+  beforeAll(async () => {
+    t = await start();
+    admin = await adminToken(t);
+    buyer = await signUp(t, buyerName);
+  }, 120_000);
+  afterAll(() => t?.stop());
+
+  const asAdmin = async <T>(path: string): Promise<T> => {
+    const res = await shop.t.request('GET', path, { token: admin });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { items: T }).items;
+  };
+  const shop: Shop = {
+    get t() {
+      return t!;
+    },
+    get admin() {
+      return admin;
+    },
+    async place(productId, quantity) {
+      const res = await shop.t.request('POST', '/api/orders', {
+        token: buyer.token,
         body: { items: [{ productId, quantity }], paymentToken: 'tok_visa' },
       });
       const body = (await res.json()) as { code?: string };
       return { status: res.status, code: body.code ?? 'PAID', retryAfter: res.headers.get('retry-after'), quantity };
     },
-    async orders() {
-      const res = await t().request('GET', '/api/orders', { token: admin() });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as { items: { id: string; status: string; items: { quantity: number }[] }[] }).items;
-    },
-    async payments() {
-      const res = await t().request('GET', '/api/payments', { token: admin() });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as { items: { orderId: string; status: string }[] }).items;
-    },
+    placeUntilPaid: (productId) =>
+      eventually(
+        () => shop.place(productId, 1),
+        (o) => o.status === 201,
+      ),
+    orders: () => asAdmin('/api/orders'),
+    payments: () => asAdmin('/api/payments'),
   };
+  return shop;
 }
 
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 20_000): Promise<T> {
@@ -76,7 +110,7 @@ async function loadWhile(
 }
 
 /** The invariants a crash or a slow service must never break. */
-async function expectNothingLost(shop: ReturnType<typeof storefront>, t: TestCarve, productId: string) {
+async function expectNothingLost(shop: Shop, productId: string) {
   const orders = await shop.orders();
   const payments = await shop.payments();
   const orderIds = new Set(orders.map((o) => o.id));
@@ -88,7 +122,7 @@ async function expectNothingLost(shop: ReturnType<typeof storefront>, t: TestCar
   }
   // Stock held by failed or stuck orders comes back, by release or expiry; sold is what was paid for.
   const stock = await eventually(
-    () => stockOf(t, productId),
+    () => stockOf(shop.t, productId),
     (s) => s.reserved === 0,
   );
   const paidUnits = orders.filter((o) => o.status === 'paid').reduce((n, o) => n + o.items[0]!.quantity, 0);
@@ -96,26 +130,12 @@ async function expectNothingLost(shop: ReturnType<typeof storefront>, t: TestCar
 }
 
 describe('payments killed with SIGKILL in the middle of a load of orders', () => {
-  let t: TestCarve;
-  let admin: string;
-  let buyer: Customer;
-  const shop = storefront(
-    () => t,
-    () => admin,
-    () => buyer,
-  );
-
-  beforeAll(async () => {
-    t = await startCarve(MULTI_PROCESS, { RESERVATION_TTL: '2s' });
-    admin = await adminToken(t);
-    buyer = await signUp(t, 'Loaded');
-  }, 120_000);
-  afterAll(() => t?.stop());
+  const shop = faultScenario('Loaded', () => startCarve(MULTI_PROCESS, { RESERVATION_TTL: '2s' }));
 
   it('fails fast with 503, loses nothing, and resumes when payments is back, with no caller restarted', async () => {
-    const product = await createProduct(t, admin, { stock: STOCK, priceCents: 700 });
+    const product = await createProduct(shop.t, shop.admin, { stock: STOCK, priceCents: 700 });
     const outcomes = await loadWhile((n) => shop.place(product.id, 1 + (n % 3)), { total: 48, workers: 4, after: 12 }, () =>
-      t.cluster!.crash('payments'),
+      shop.t.cluster!.crash('payments'),
     );
 
     const beforeCrash = outcomes.slice(0, 12);
@@ -128,50 +148,32 @@ describe('payments killed with SIGKILL in the middle of a load of orders', () =>
     }
     // Once payments is known to be gone, orders fail at once as UNAVAILABLE, with no charge attempted.
     expect(failed.filter((o) => o.code === 'UNAVAILABLE').length).toBeGreaterThan(0);
-    const ready = (await (await fetch(`${t.cluster!.services.get('orders')!.url}/ready`)).json()) as {
+    const ready = (await (await fetch(`${shop.t.cluster!.services.get('orders')!.url}/ready`)).json()) as {
       modules: { name: string; breaker?: string }[];
     };
     expect(['open', 'half-open']).toContain(ready.modules.find((m) => m.name === 'payments')?.breaker);
 
-    await t.cluster!.restart('payments');
-    const resumed = await eventually(
-      () => shop.place(product.id, 1),
-      (o) => o.status === 201,
-    );
-    expect(resumed.status).toBe(201);
-    await expectNothingLost(shop, t, product.id);
+    await shop.t.cluster!.restart('payments');
+    expect((await shop.placeUntilPaid(product.id)).status).toBe(201);
+    await expectNothingLost(shop, product.id);
   });
 });
 
 describe('payments slower than its callers’ deadline', () => {
-  let t: TestCarve;
-  let admin: string;
-  let buyer: Customer;
   let processor: FakeProcessor;
-  const shop = storefront(
-    () => t,
-    () => admin,
-    () => buyer,
-  );
-
-  beforeAll(async () => {
+  afterAll(() => processor?.close());
+  const shop = faultScenario('Hurried', async () => {
     processor = await startFakeProcessor(1_500);
-    t = await startCarve(
+    return startCarve(
       MULTI_PROCESS,
       { PAYMENT_PROVIDER_URL: processor.url, PAYMENT_PROVIDER_TIMEOUT: '10s', RESERVATION_TTL: '2s' },
       // Orders gives each call 400 ms; a charge takes 1.5 s.
       { envFor: { orders: { RPC_TIMEOUT: '400ms' } } },
     );
-    admin = await adminToken(t);
-    buyer = await signUp(t, 'Hurried');
-  }, 120_000);
-  afterAll(async () => {
-    await t?.stop();
-    await processor?.close();
   });
 
   it('answers 503 instead of hanging, charges each order at most once, and serves again once payments is quick', async () => {
-    const product = await createProduct(t, admin, { stock: STOCK, priceCents: 900 });
+    const product = await createProduct(shop.t, shop.admin, { stock: STOCK, priceCents: 900 });
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => shop.place(product.id, 2)));
     for (const o of outcomes) {
       expect(o.status).toBe(503);
@@ -186,42 +188,24 @@ describe('payments slower than its callers’ deadline', () => {
     expect(new Set(payments.map((p) => p.orderId)).size).toBe(payments.length);
 
     processor.delayMs = 0;
-    const resumed = await eventually(
-      () => shop.place(product.id, 1),
-      (o) => o.status === 201,
-    );
-    expect(resumed.status).toBe(201);
-    await expectNothingLost(shop, t, product.id);
+    expect((await shop.placeUntilPaid(product.id)).status).toBe(201);
+    await expectNothingLost(shop, product.id);
   });
 });
 
 describe('one of two payments instances killed with SIGKILL during a load of orders', () => {
-  let t: TestCarve;
-  let admin: string;
-  let buyer: Customer;
-  const shop = storefront(
-    () => t,
-    () => admin,
-    () => buyer,
-  );
-
-  beforeAll(async () => {
-    // Two payments processes on one database; orders balances over PAYMENTS_URL=<a>,<b>.
-    t = await startCarve(MULTI_PROCESS, { RESERVATION_TTL: '2s' }, { replicas: { payments: 2 } });
-    admin = await adminToken(t);
-    buyer = await signUp(t, 'Balanced');
-  }, 120_000);
-  afterAll(() => t?.stop());
+  // Two payments processes on one database; orders balances over PAYMENTS_URL=<a>,<b>.
+  const shop = faultScenario('Balanced', () => startCarve(MULTI_PROCESS, { RESERVATION_TTL: '2s' }, { replicas: { payments: 2 } }));
 
   it('keeps taking orders on the other instance, losing nothing', async () => {
-    const product = await createProduct(t, admin, { stock: STOCK, priceCents: 500 });
+    const product = await createProduct(shop.t, shop.admin, { stock: STOCK, priceCents: 500 });
     const outcomes = await loadWhile(() => shop.place(product.id, 1), { total: 40, workers: 3, after: 10 }, () =>
-      t.cluster!.crash('payments#2'),
+      shop.t.cluster!.crash('payments#2'),
     );
 
     // Only an order whose charge was in flight on the killed instance may fail; every later one is paid.
     expect(outcomes.filter((o) => o.status !== 201).length).toBeLessThanOrEqual(3);
     expect(outcomes.slice(-15).every((o) => o.status === 201)).toBe(true);
-    await expectNothingLost(shop, t, product.id);
+    await expectNothingLost(shop, product.id);
   });
 });
