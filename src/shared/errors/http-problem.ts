@@ -32,9 +32,3 @@ export const notFound = (detail = 'No such resource') => new HttpProblem(404, 'N
 
 export const validationFailed = (errors: FieldError[], detail = 'The request is not valid') =>
   new HttpProblem(400, 'VALIDATION_FAILED', 'Validation failed', detail, { errors });
-
-/** unavailable is what a caller sees when a module it needs cannot answer now. */
-export const unavailable = (module: string, detail: string, retryAfterSeconds = 1) =>
-  new HttpProblem(503, 'UNAVAILABLE', 'Service unavailable', detail, { module }, {
-    'Retry-After': String(retryAfterSeconds),
-  });

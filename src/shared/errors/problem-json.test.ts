@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PortError } from '../contract/port-error.js';
-import { unavailable } from './http-problem.js';
+import { PortUnavailable } from '../contract/port-unavailable.js';
 import { renderProblem } from './problem-json.js';
 
 describe('renderProblem', () => {
@@ -34,7 +34,7 @@ describe('renderProblem', () => {
   });
 
   it('keeps Retry-After on an unavailable module', () => {
-    const rendered = renderProblem(unavailable('payments', 'payments is down', 3));
+    const rendered = renderProblem(new PortUnavailable('payments', 'payments is down', 'no', 3));
     expect(rendered.body.status).toBe(503);
     expect(rendered.headers['Retry-After']).toBe('3');
   });
