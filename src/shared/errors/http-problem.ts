@@ -6,7 +6,8 @@ export interface FieldError {
 
 /**
  * HttpProblem is an error the edge renders as application/problem+json (RFC 9457).
- * Kernel failures (auth, validation, unavailability) use it; module errors use PortError.
+ * Kernel failures (auth, validation, not found) use it; module errors use PortError, and a
+ * module that cannot be reached is a PortUnavailable.
  */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
