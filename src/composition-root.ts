@@ -20,6 +20,7 @@ import {
   LOGGER,
   MODULE_DB,
   MODULE_LOGGER,
+  OUTBOX,
   ROUTES,
   TOKEN_VERIFIER,
   portToken,
@@ -34,6 +35,9 @@ import { RemoteEndpoint } from './shared/remote/remote-endpoint.js';
 import { createRemotePort } from './shared/remote/remote-port.js';
 import { rpcRoutes } from './shared/remote/rpc-server.js';
 import { serviceTokens } from './shared/remote/service-token.js';
+import { routeEvents, subscribersOf } from './event-routing.js';
+import { createOutbox } from './shared/events/outbox.js';
+import { eventRoutes } from './shared/remote/event-receiver.js';
 import { type PlacementOptions, placeModules } from './placement.js';
 
 /** Every module of the storefront, in start-up order: identity first, as every route needs its key. */
@@ -98,10 +102,12 @@ export function buildContainer(
     createRemotePort(contract, remote.get(contract.name)!, { caller, timeoutMs: config.RPC_TIMEOUT }) satisfies Port<AnyContract>;
 
   const hosted: HostedModule[] = [];
+  const subscribers = subscribersOf(modules);
   for (const module of hostedModules) {
     const child = root.createChildContainer();
     const db = openModuleDb(module.name, config);
     child.register(MODULE_DB, { useValue: db });
+    child.register(OUTBOX, { useValue: createOutbox(db, subscribers) });
     child.register(MODULE_LOGGER, { useValue: logger.child({ module: module.name }) });
     // Calls this module makes to a remote module carry its own name in the service token.
     for (const used of module.uses) {
@@ -175,6 +181,7 @@ export function createCarve(
   modules: readonly CarveModule[] = ALL_MODULES,
 ): Carve {
   const { container, hosted, remote, tokens } = buildContainer(config, logger, modules, placement);
+  const events = routeEvents({ config, logger, hosted, remote });
   const routes = hosted
     .filter(({ container: c }) => c.isRegistered(ROUTES))
     .map(({ module, container: c }) => ({ module: module.name, router: c.resolve(ROUTES) }));
@@ -198,6 +205,7 @@ export function createCarve(
       hosted.map((h) => ({ contract: h.module.contract, port: h.port })),
       tokens,
     ),
+    events: eventRoutes(events.hub, tokens),
     forwards,
     readiness: () => readiness(hosted, remote, placement.loopbackUrl !== undefined),
   });
@@ -210,12 +218,14 @@ export function createCarve(
     remote,
     async start() {
       for (const { module, db } of hosted) {
-        const applied = await db.migrate(migrationsFolder(module.name, db.dialect));
+        const applied = await db.migrate(module.migrations?.(db.dialect) ?? migrationsFolder(module.name, db.dialect));
         if (applied > 0) logger.info({ module: module.name, applied }, 'migrations applied');
       }
       for (const lifecycle of lifecycles()) await lifecycle.start?.();
+      events.start();
     },
     async stop() {
+      await events.stop();
       for (const lifecycle of lifecycles().reverse()) await lifecycle.stop?.();
       await Promise.all(hosted.map(({ db }) => db.close()));
       await Promise.all([...remote.values()].map((endpoint) => endpoint.close()));

@@ -57,6 +57,19 @@ export function placeModules(config: Config, all: readonly CarveModule[], opts: 
       );
     }
   }
+  // Events go to their subscribers wherever those run: through the broker, or pushed to their URL.
+  if (!config.EVENTS_URL) {
+    for (const m of hosted) {
+      for (const ref of Object.values(m.contract.events)) {
+        for (const sub of all.filter((s) => s.subscribes?.some((r) => r.type === ref.type))) {
+          if (hostedNames.has(sub.name) || remote.has(sub.name)) continue;
+          throw new PlacementError(
+            `${m.name} publishes ${ref.name}, which ${sub.name} handles in another process: set ${urlVariable(sub.name)} to where it runs, or EVENTS_URL to a NATS server`,
+          );
+        }
+      }
+    }
+  }
   if (hosted.length > 1 && config.DATABASE_URL?.startsWith('sqlite:')) {
     throw new PlacementError(
       `DATABASE_URL=${config.DATABASE_URL} names one module's SQLite file, but this process hosts ${hosted.length} modules: unset it to use DATA_DIR/<module>.db`,

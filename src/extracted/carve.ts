@@ -1,14 +1,18 @@
 // `npm run carve -- extract|absorb <module> ...`: moves one module's data between databases.
-// The work is in ./data-move; this file only connects it to the process.
+// `npm run carve -- events list|retry|retry-all`: inspects and resubmits failed events.
+// The work is in ./data-move and ./events; this file only connects it to the process.
 import { PLACEABLE_MODULES } from '../shared/config/config.js';
 import { runCarve } from './data-move/run-carve.js';
 
 const interrupt = new AbortController();
-process.once('SIGINT', () => {
-  process.stderr.write('\ncarve: stopping after the batch in flight (Ctrl-C again to stop at once)...\n');
-  interrupt.abort();
-  process.once('SIGINT', () => process.exit(130));
-});
+// Only a move has a batch to finish; Ctrl-C stops an events command at once.
+if (process.argv[2] !== 'events') {
+  process.once('SIGINT', () => {
+    process.stderr.write('\ncarve: stopping after the batch in flight (Ctrl-C again to stop at once)...\n');
+    interrupt.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+}
 
 process.exitCode = await runCarve({
   argv: process.argv.slice(2),

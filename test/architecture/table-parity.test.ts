@@ -17,6 +17,8 @@ const TYPE_FAMILY: Record<string, string> = {
   int: 'integer',
   smallint: 'integer',
   bigint: 'integer',
+  bigserial: 'integer',
+  serial: 'integer',
   real: 'real',
   'double precision': 'real',
   numeric: 'numeric',

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN, PARTLY_EXTRACTED, TOPOLOGIES, type TestCarve, type Topology, startCarve } from '../support/carve-harness.js';
 
 const ARRANGEMENTS = [...TOPOLOGIES, PARTLY_EXTRACTED];
@@ -71,6 +71,14 @@ async function session(t: TestCarve): Promise<Exchange[]> {
   await call('my orders', 'GET', '/api/orders', { token });
   await call('all payments', 'GET', '/api/payments', { token: admin });
   await call('payments as a customer', 'GET', '/api/payments', { token });
+  // Notices follow events, a moment after the orders answer: wait for the welcome and both paid orders.
+  await vi.waitFor(
+    async () => {
+      const res = await t.request('GET', '/api/notifications', { token });
+      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(3);
+    },
+    { timeout: 15_000, interval: 50 },
+  );
   await call('my notifications', 'GET', '/api/notifications', { token });
   await call('a route that does not exist', 'GET', '/api/nothing-here');
   const doc = await call('the OpenAPI document', 'GET', '/openapi.json');

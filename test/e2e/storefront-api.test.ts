@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOPOLOGIES, type TestCarve, startCarve } from '../support/carve-harness.js';
 import { type Customer, adminToken, createProduct, signUp } from '../support/storefront-client.js';
 
@@ -258,11 +258,15 @@ describe.each(TOPOLOGIES)('the public API, $name', (topology) => {
           body: { items: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_visa' },
         })
       ).json()) as { id: string };
-      const res = await t.request('GET', '/api/notifications', { token: carol.token });
-      expect(res.status).toBe(200);
-      const { items } = (await res.json()) as { items: { kind: string; subject: string; body: string }[] };
-      const paid = items.filter((n) => n.kind === 'order_paid');
-      expect(paid).toHaveLength(1);
+      // The notice follows the OrderPaid event, so it arrives shortly after the order answers.
+      const paid = await vi.waitFor(async () => {
+        const res = await t.request('GET', '/api/notifications', { token: carol.token });
+        expect(res.status).toBe(200);
+        const { items } = (await res.json()) as { items: { kind: string; subject: string; body: string }[] };
+        const found = items.filter((n) => n.kind === 'order_paid');
+        expect(found).toHaveLength(1);
+        return found;
+      }, { timeout: 10_000, interval: 50 });
       expect(`${paid[0]!.subject} ${paid[0]!.body}`).toContain(order.id);
 
       const others = (await (await t.request('GET', '/api/notifications', { token: bob.token })).json()) as { items: { body: string }[] };

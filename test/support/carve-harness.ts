@@ -98,7 +98,7 @@ export async function startCarve(
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'carve-test-'));
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  if (topology.runner === 'multi-process') return startAcrossProcesses(topology, base, dataDir, cleanup, { envFor, replicas, extracted: topology.extracted });
+  if (topology.runner === 'multi-process') return startAcrossProcesses(topology, base, dataDir, cleanup, { envFor, replicas, extracted: topology.extracted, broker: topology.broker });
 
   const pg = topology.dialect === 'postgres' ? await createTestDatabase() : undefined;
   const config = loadConfig({

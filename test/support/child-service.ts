@@ -8,6 +8,20 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+type OutputListener = (child: string, text: string) => void;
+const listeners = new Set<OutputListener>();
+
+/**
+ * tapChildOutput hands `listener` everything each child started from now on prints, in
+ * full (output() keeps only the tail), until the returned function is called.
+ *
+ * @example const untap = tapChildOutput((child, text) => logs.push(text)); ... untap()
+ */
+export function tapChildOutput(listener: OutputListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export interface ChildService {
   readonly url: string;
   readonly port: number;
@@ -30,8 +44,10 @@ export async function startChild(args: string[], env: Record<string, string>, ti
   });
   running.add(child);
   let out = '';
+  const name = `${args.join(' ')} (pid ${child.pid})`;
   const keep = (d: Buffer) => {
     out = (out + d).slice(-20_000);
+    for (const listener of listeners) listener(name, d.toString());
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);

@@ -5,6 +5,7 @@ import type { TestDialect } from './dialects.js';
  * - in-process: one process, every port a function call;
  * - loopback: one process, every port call sent over HTTP to itself;
  * - multi-process: each module its own child process and database, behind a gateway.
+ * Events follow: in-process delivery, HTTP push to /_events, and NATS JetStream across processes.
  */
 export type Runner = 'in-process' | 'loopback' | 'multi-process';
 
@@ -15,6 +16,8 @@ export interface Topology {
   dialect: TestDialect | 'mixed';
   /** multi-process only: run just these modules alone, beside a monolith hosting the rest. */
   extracted?: readonly string[];
+  /** multi-process only: events travel through NATS JetStream rather than HTTP push. */
+  broker?: boolean;
 }
 
 /**
@@ -25,7 +28,7 @@ export const TOPOLOGIES: readonly Topology[] = [
   { name: 'in-process on SQLite', runner: 'in-process', dialect: 'sqlite' },
   { name: 'in-process on Postgres', runner: 'in-process', dialect: 'postgres' },
   { name: 'loopback HTTP on SQLite', runner: 'loopback', dialect: 'sqlite' },
-  { name: 'multi-process, payments on Postgres', runner: 'multi-process', dialect: 'mixed' },
+  { name: 'multi-process, payments on Postgres, events on NATS', runner: 'multi-process', dialect: 'mixed', broker: true },
 ];
 
 /** The arrangement a team reaches first: a monolith with payments (on Postgres) and catalog (on SQLite) extracted. */

@@ -35,3 +35,6 @@ export const reservationItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.reservationId, t.productId] })],
 );
+
+// The module's outbox and inbox (see src/shared/events): part of its own data and migrations.
+export { carveInbox, carveOutbox, carveOutboxDelivery } from '../../shared/events/event-tables.sqlite.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract, method } from '../../shared/contract/index.js';
+import { defineContract, event, method } from '../../shared/contract/index.js';
 import { Email, Id } from '../../shared/schemas/common.js';
 
 export const User = z.object({
@@ -21,6 +21,14 @@ export const identityContract = defineContract({
   version: 1,
   errors: {
     USER_NOT_FOUND: { status: 404, title: 'User not found' },
+  },
+  events: {
+    UserRegistered: event({
+      version: 1,
+      payload: z.object({ userId: Id, email: Email, name: z.string().min(1).max(200) }),
+      aggregate: 'userId',
+      summary: 'A customer account was created',
+    }),
   },
   methods: {
     getVerificationKey: method({

@@ -1,6 +1,6 @@
 import { instanceCachingFactory } from 'tsyringe';
 import { defineModule, provideImplementation } from '../../shared/di/define-module.js';
-import { CONFIG, LIFECYCLE, MODULE_DB, MODULE_LOGGER, ROUTES, TOKEN_VERIFIER } from '../../shared/di/tokens.js';
+import { CONFIG, LIFECYCLE, MODULE_DB, MODULE_LOGGER, OUTBOX, ROUTES, TOKEN_VERIFIER } from '../../shared/di/tokens.js';
 import { identityContract } from './contract.js';
 import { IdentityRepository } from './identity.repository.js';
 import { identityRoutes } from './identity.routes.js';
@@ -22,7 +22,7 @@ export const identityModule = defineModule({
     });
     container.register(IdentityService, {
       useFactory: instanceCachingFactory(
-        (c) => new IdentityService(c.resolve(IdentityRepository), c.resolve(SigningKeyStore), c.resolve(CONFIG)),
+        (c) => new IdentityService(c.resolve(IdentityRepository), c.resolve(SigningKeyStore), c.resolve(CONFIG), c.resolve(OUTBOX)),
       ),
     });
     provideImplementation(container, identityContract, (c) => c.resolve(IdentityService));

@@ -1,5 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { ModuleDb } from '../../shared/db/module-db.js';
+import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { type IdentityTables, identityTables } from './identity.tables.js';
 
 export type UserRow = IdentityTables['users']['$inferSelect'];
@@ -31,17 +31,17 @@ export class IdentityRepository {
     return this.db.read((q) => q.select().from(users).where(eq(users.id, id)).then((rows) => rows[0]));
   }
 
-  /** insertUser writes a user and returns it, or nothing when the email is already taken. */
-  insertUser(row: UserRow): Promise<UserRow | undefined> {
+  /**
+   * insertUser writes a user and returns it, or nothing when the email is already taken.
+   * `andThen` runs in the same transaction once the row is written: to publish its event.
+   */
+  insertUser(row: UserRow, andThen?: (q: Queryable, row: UserRow) => Promise<void>): Promise<UserRow | undefined> {
     const { users } = this.t;
-    return this.db.tx((q) =>
-      q
-        .insert(users)
-        .values(row)
-        .onConflictDoNothing({ target: users.email })
-        .returning()
-        .then((rows) => rows[0]),
-    );
+    return this.db.tx(async (q) => {
+      const [inserted] = await q.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning();
+      if (inserted && andThen) await andThen(q, inserted);
+      return inserted;
+    });
   }
 
   /** promoteToAdmin makes a user an admin and tells whether that changed anything. */

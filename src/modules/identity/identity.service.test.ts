@@ -8,6 +8,7 @@ import { IdentityService } from './identity.service.js';
 import { identityTables } from './identity.tables.js';
 import { verifyPassword } from './password.js';
 import { SigningKeyStore } from './signing-key-store.js';
+import { createOutbox } from '../../shared/events/outbox.js';
 
 const silent = createLogger('silent');
 
@@ -23,7 +24,7 @@ async function openStorage(dialect: TestDialect) {
     first = false;
     const repo = new IdentityRepository(db);
     const keys = new SigningKeyStore(repo, {}, silent);
-    return { db, repo, keys, service: new IdentityService(repo, keys, { JWT_TTL: 60_000 }) };
+    return { db, repo, keys, service: new IdentityService(repo, keys, { JWT_TTL: 60_000 }, createOutbox(db, () => [])) };
   };
   return { process, dispose: storage.dispose };
 }

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../shared/config/config.js';
 import { type Implementation, contractError } from '../../shared/contract/index.js';
 import { HttpProblem, unauthorized } from '../../shared/errors/http-problem.js';
+import type { Outbox } from '../../shared/events/outbox.js';
 import { type User, identityContract } from './contract.js';
 import type { IdentityRepository, UserRow } from './identity.repository.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -28,6 +29,7 @@ export class IdentityService implements Implementation<typeof identityContract> 
     private readonly repo: IdentityRepository,
     private readonly keys: SigningKeyStore,
     private readonly config: Pick<Config, 'JWT_TTL'>,
+    private readonly outbox: Outbox,
   ) {}
 
   /** getVerificationKey publishes the public half of the signing key, for every token verifier. */
@@ -49,17 +51,20 @@ export class IdentityService implements Implementation<typeof identityContract> 
     return row && toUser(row);
   }
 
-  /** register creates a customer account; a taken email is a 409 whatever its case. */
+  /** register creates a customer account and publishes UserRegistered with it; a taken email is a 409 whatever its case. */
   async register(input: { email: string; password: string; name: string }): Promise<User> {
     const email = normalizeEmail(input.email);
-    const row = await this.repo.insertUser({
+    const user = {
       id: uuidv7(),
       email,
       name: input.name,
       role: 'customer',
       passwordHash: await hashPassword(input.password),
       createdAt: Date.now(),
-    });
+    };
+    const row = await this.repo.insertUser(user, (q, u) =>
+      this.outbox.publish(q, identityContract.events.UserRegistered, { userId: u.id, email: u.email, name: u.name }).then(() => {}),
+    );
     if (!row) throw new HttpProblem(409, 'EMAIL_TAKEN', 'Email taken', `An account with ${email} already exists`);
     return toUser(row);
   }

@@ -18,3 +18,6 @@ export const signingKeys = sqliteTable('signing_keys', {
   publicX: text('public_x').notNull(),
   createdAt: integer('created_at').notNull(),
 });
+
+// The module's outbox and inbox (see src/shared/events): part of its own data and migrations.
+export { carveInbox, carveOutbox, carveOutboxDelivery } from '../../shared/events/event-tables.sqlite.js';

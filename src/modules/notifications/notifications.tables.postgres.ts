@@ -14,3 +14,6 @@ export const notifications = pgTable(
   },
   (t) => [index('notifications_user_created_idx').on(t.userId, t.createdAt)],
 );
+
+// The module's outbox and inbox (see src/shared/events): part of its own data and migrations.
+export { carveInbox, carveOutbox, carveOutboxDelivery } from '../../shared/events/event-tables.postgres.js';

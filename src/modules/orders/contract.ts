@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract, method } from '../../shared/contract/index.js';
+import { defineContract, event, method } from '../../shared/contract/index.js';
 import { Cents, Currency, Id, Timestamp } from '../../shared/schemas/common.js';
 
 export const OrderStatus = z.enum(['pending', 'paid', 'payment_failed', 'rejected']);
@@ -21,6 +21,26 @@ export const ordersContract = defineContract({
   version: 1,
   errors: {
     ORDER_NOT_FOUND: { status: 404, title: 'Order not found' },
+  },
+  events: {
+    OrderPaid: event({
+      version: 1,
+      payload: z.object({ orderId: Id, userId: Id, totalCents: Cents, currency: Currency }),
+      aggregate: 'orderId',
+      summary: 'An order was paid and its stock sold',
+    }),
+    OrderFailed: event({
+      version: 1,
+      payload: z.object({
+        orderId: Id,
+        userId: Id,
+        status: z.enum(['payment_failed', 'rejected']),
+        code: z.string().min(1).max(100),
+        detail: z.string().max(1000),
+      }),
+      aggregate: 'orderId',
+      summary: 'An order ended without payment; its stock is released',
+    }),
   },
   methods: {
     getOrder: method({

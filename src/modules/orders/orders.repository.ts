@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { type OrdersTables, ordersTables } from './orders.tables.js';
 
@@ -38,6 +38,18 @@ export class OrdersRepository {
       .from(o)
       .where(userId ? eq(o.userId, userId) : undefined)
       .orderBy(desc(o.createdAt), desc(o.id))
+      .limit(limit);
+    return this.withItems(q, rows);
+  }
+
+  /** listPendingBefore is the oldest orders still pending that were created before `before`. */
+  async listPendingBefore(q: Queryable, before: number, limit: number): Promise<OrderWithItems[]> {
+    const o = this.t.orders;
+    const rows = await q
+      .select()
+      .from(o)
+      .where(and(eq(o.status, 'pending'), lt(o.createdAt, before)))
+      .orderBy(asc(o.createdAt))
       .limit(limit);
     return this.withItems(q, rows);
   }

@@ -31,3 +31,6 @@ export const orderItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
 );
+
+// The module's outbox and inbox (see src/shared/events): part of its own data and migrations.
+export { carveInbox, carveOutbox, carveOutboxDelivery } from '../../shared/events/event-tables.sqlite.js';

@@ -6,9 +6,9 @@ import { definitelyNotReached } from '../../shared/contract/port-unavailable.js'
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { catalogContract } from '../catalog/contract.js';
-import type { notificationsContract } from '../notifications/contract.js';
 import { type Payment, paymentsContract } from '../payments/contract.js';
 import { idempotencyKeyReused, orderProblem, requestInProgress } from './order-problems.js';
+import type { OrderSettlement } from './order-settlement.js';
 import type { OrderWithItems, OrdersRepository } from './orders.repository.js';
 
 export interface PlaceOrderInput {
@@ -21,7 +21,6 @@ export interface PlaceOrderInput {
 export interface SagaPorts {
   catalog: Port<typeof catalogContract>;
   payments: Port<typeof paymentsContract>;
-  notifications: Port<typeof notificationsContract>;
 }
 
 /** A pending order this old whose request died may be resumed by a replay: every step is idempotent. */
@@ -46,8 +45,6 @@ const PAYMENT_FAILURES = {
   unreachable: ['UNAVAILABLE', 'Payments could not be reached; nothing was charged and the stock is released'],
 } as const;
 
-const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
-
 /**
  * PlaceOrderSaga runs the order flow across ports: create the order, reserve stock at
  * the catalog's prices, charge, then commit or release. Every step is keyed by the
@@ -57,6 +54,7 @@ export class PlaceOrderSaga {
   constructor(
     private readonly repo: OrdersRepository,
     private readonly ports: SagaPorts,
+    private readonly settlement: OrderSettlement,
     private readonly currency: string,
     private readonly logger: Logger,
   ) {}
@@ -119,12 +117,12 @@ export class PlaceOrderSaga {
       reservation = await catalog.reserve({ reservationId, items: reserveRequest(order) });
     } catch (err) {
       if (isContractError(err, catalogContract, 'OUT_OF_STOCK') || isContractError(err, catalogContract, 'PRODUCT_NOT_FOUND')) {
-        await this.markFailed(order.id, 'rejected', err.code, err.detail);
+        await this.settlement.failed(order, 'rejected', err.code, err.detail);
         throw orderProblem(err.code, err.detail, order.id, err.data);
       }
       // Unless the call surely never arrived, a reservation may exist; releasing is idempotent, so undo and stop.
       if (!definitelyNotReached(err)) await this.release(order.id);
-      await this.markFailed(order.id, 'rejected', 'ORDER_FAILED', 'The order could not reserve stock; nothing was charged');
+      await this.settlement.failed(order, 'rejected', 'ORDER_FAILED', 'The order could not reserve stock; nothing was charged');
       throw err;
     }
     await this.repo.db.tx((q) => this.repo.price(q, order.id, reservation.items, reservation.totalCents));
@@ -137,7 +135,7 @@ export class PlaceOrderSaga {
     }
     await this.release(order.id);
     const [code, detail] = PAYMENT_FAILURES[outcome];
-    await this.markFailed(order.id, 'payment_failed', code, detail);
+    await this.settlement.failed(order, 'payment_failed', code, detail);
     throw orderProblem(code, detail, order.id);
   }
 
@@ -168,21 +166,39 @@ export class PlaceOrderSaga {
     return payment.status === 'pending' ? 'unknown' : payment.status;
   }
 
+  /**
+   * settle finishes an order whose flow stopped, from what payments says happened:
+   * paid if the charge succeeded, failed with its stock released if it did not or never
+   * began. While payments cannot say, the order waits for the next round.
+   */
+  async settle(order: OrderWithItems): Promise<'paid' | 'failed' | 'waiting'> {
+    let payment: Payment;
+    try {
+      payment = await this.ports.payments.getPayment({ orderId: order.id });
+    } catch (err) {
+      if (!isContractError(err, paymentsContract, 'PAYMENT_NOT_FOUND')) {
+        this.logger.warn({ err, orderId: order.id }, 'cannot settle the order yet: payments did not answer');
+        return 'waiting';
+      }
+      await this.release(order.id);
+      await this.settlement.failed(order, 'payment_failed', 'ORDER_FAILED', 'The order did not complete; nothing was charged and the stock is released');
+      return 'failed';
+    }
+    if (payment.status === 'pending') return 'waiting';
+    if (payment.status === 'succeeded') {
+      await this.complete(order, payment.amountCents);
+      return 'paid';
+    }
+    await this.release(order.id);
+    const [code, detail] = PAYMENT_FAILURES[payment.status];
+    await this.settlement.failed(order, 'payment_failed', code, detail);
+    return 'failed';
+  }
+
+  /** complete sells the held stock and settles the order paid; OrderPaid goes out with that commit. */
   private async complete(order: OrderWithItems, totalCents: number): Promise<void> {
-    const { notifications } = this.ports;
     await this.commitStock(order);
-    const paid = await this.repo.db.tx((q) => this.repo.settle(q, order.id, 'paid'));
-    if (!paid) return;
-    // Part 3 moves this to an event in the outbox; until then a failed notice is logged, not fatal.
-    await notifications
-      .notify({
-        userId: order.userId,
-        kind: 'order_paid',
-        subject: `Order ${order.id} is paid`,
-        body: `Thank you! We received ${money(totalCents, this.currency)} for order ${order.id}.`,
-        dedupeKey: `order_paid:${order.id}`,
-      })
-      .catch((err) => this.logger.error({ err, orderId: order.id }, 'order_paid notification failed'));
+    await this.settlement.paid(order, totalCents);
   }
 
   /**
@@ -213,10 +229,6 @@ export class PlaceOrderSaga {
     await this.ports.catalog
       .release({ reservationId: orderId })
       .catch((err) => this.logger.warn({ err, orderId }, 'release failed; the hold will lapse at its TTL'));
-  }
-
-  private async markFailed(orderId: string, to: 'rejected' | 'payment_failed', code: string, detail: string) {
-    await this.repo.db.tx((q) => this.repo.settle(q, orderId, to, { code, detail }));
   }
 
   private outcome(order: OrderWithItems): OrderWithItems {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract, method } from '../../shared/contract/index.js';
+import { defineContract, event, method } from '../../shared/contract/index.js';
 import { Cents, Currency, Id, Timestamp } from '../../shared/schemas/common.js';
 
 export const PaymentStatus = z.enum(['succeeded', 'declined', 'failed', 'pending']);
@@ -29,6 +29,14 @@ export const paymentsContract = defineContract({
       title: 'Order already charged with a different amount',
       data: z.object({ orderId: z.string() }),
     },
+  },
+  events: {
+    PaymentCaptured: event({
+      version: 1,
+      payload: z.object({ paymentId: Id, orderId: Id, userId: Id, amountCents: Cents, currency: Currency }),
+      aggregate: 'orderId',
+      summary: "The processor took the money for an order",
+    }),
   },
   methods: {
     charge: method({

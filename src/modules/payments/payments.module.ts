@@ -1,6 +1,6 @@
 import { instanceCachingFactory } from 'tsyringe';
 import { defineModule, provideImplementation } from '../../shared/di/define-module.js';
-import { CONFIG, MODULE_DB, MODULE_LOGGER, ROUTES, TOKEN_VERIFIER } from '../../shared/di/tokens.js';
+import { CONFIG, MODULE_DB, MODULE_LOGGER, OUTBOX, ROUTES, TOKEN_VERIFIER } from '../../shared/di/tokens.js';
 import { paymentsContract } from './contract.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { paymentsRoutes } from './payments.routes.js';
@@ -21,7 +21,7 @@ export const paymentsModule = defineModule({
     });
     container.register(PaymentsService, {
       useFactory: instanceCachingFactory(
-        (c) => new PaymentsService(c.resolve(PaymentsRepository), c.resolve(CARD_PROCESSOR), c.resolve(MODULE_LOGGER)),
+        (c) => new PaymentsService(c.resolve(PaymentsRepository), c.resolve(CARD_PROCESSOR), c.resolve(MODULE_LOGGER), c.resolve(OUTBOX)),
       ),
     });
     provideImplementation(container, paymentsContract, (c) => c.resolve(PaymentsService));

@@ -5,6 +5,8 @@ import type { Logger } from '../../shared/log/logger.js';
 import { type Payment, paymentsContract } from './contract.js';
 import type { Outcome, PaymentRow, PaymentsRepository } from './payments.repository.js';
 import type { CardProcessor, ChargeResult } from './processor/card-processor.js';
+import type { Queryable } from '../../shared/db/module-db.js';
+import type { Outbox } from '../../shared/events/outbox.js';
 
 type ChargeInput = z.output<(typeof paymentsContract)['methods']['charge']['input']>;
 
@@ -45,6 +47,7 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
     private readonly repo: PaymentsRepository,
     private readonly processor: CardProcessor,
     private readonly log: Logger,
+    private readonly outbox: Outbox,
   ) {}
 
   /** charge takes the money for an order at most once, however often or concurrently it is called. */
@@ -55,13 +58,23 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
     const { row, mine } = await this.claim(input);
     if (!mine) return toPayment(row);
     const result = await this.ask(input);
-    const saved = await this.repo.db.tx((q) => this.repo.recordOutcome(q, row.id, toOutcome(result))).catch((err) => {
+    const saved = await this.repo.db.tx((q) => this.record(q, row.id, toOutcome(result))).catch((err) => {
       // The processor's answer would be lost with this error: log it so the pending row can be settled by hand.
       this.log.error({ err, orderId: row.orderId, outcome: result.outcome, reference: result.reference }, 'payment outcome not saved');
       throw err;
     });
     logOutcome(this.log, this.processor.name, saved ?? row, result);
     return toPayment(saved ?? row);
+  }
+
+  /** record saves the processor's answer and, when money was taken, publishes PaymentCaptured with it. */
+  private async record(q: Queryable, id: string, outcome: ReturnType<typeof toOutcome>) {
+    const saved = await this.repo.recordOutcome(q, id, outcome);
+    if (saved?.status === 'succeeded') {
+      const { orderId, userId, amountCents, currency } = saved;
+      await this.outbox.publish(q, paymentsContract.events.PaymentCaptured, { paymentId: saved.id, orderId, userId, amountCents, currency });
+    }
+    return saved;
   }
 
   /** getPayment tells what became of an order's charge. */

@@ -19,3 +19,6 @@ export const payments = pgTable(
   },
   (t) => [index('payments_created_at_idx').on(t.createdAt)],
 );
+
+// The module's outbox and inbox (see src/shared/events): part of its own data and migrations.
+export { carveInbox, carveOutbox, carveOutboxDelivery } from '../../shared/events/event-tables.postgres.js';

@@ -17,3 +17,6 @@ export const payments = sqliteTable(
   },
   (t) => [index('payments_created_at_idx').on(t.createdAt)],
 );
+
+// The module's outbox and inbox (see src/shared/events): part of its own data and migrations.
+export { carveInbox, carveOutbox, carveOutboxDelivery } from '../../shared/events/event-tables.sqlite.js';

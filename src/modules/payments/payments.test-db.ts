@@ -6,6 +6,7 @@ import { PaymentsRepository } from './payments.repository.js';
 import { PaymentsService } from './payments.service.js';
 import type { CardProcessor, ChargeRequest } from './processor/card-processor.js';
 import { createSandboxProcessor } from './processor/sandbox-processor.js';
+import { createOutbox } from '../../shared/events/outbox.js';
 
 /** openTestDb gives a test file its own migrated payments database, and a way to throw it away. */
 export const openTestDb = (dialect: TestDialect) => openModuleStorage('payments', dialect);
@@ -25,5 +26,5 @@ export function countingProcessor(inner: CardProcessor = createSandboxProcessor(
 
 /** serviceFor builds the payments service over a test database and processor, with a silent logger. */
 export function serviceFor(db: ModuleDb, processor: CardProcessor, logger = createLogger('silent')): PaymentsService {
-  return new PaymentsService(new PaymentsRepository(db), processor, logger);
+  return new PaymentsService(new PaymentsRepository(db), processor, logger, createOutbox(db, () => []));
 }

@@ -49,6 +49,10 @@ const Env = z.object({
   PAYMENTS_URL: instanceUrls.optional(),
   NOTIFICATIONS_URL: instanceUrls.optional(),
   ORDERS_URL: instanceUrls.optional(),
+  EVENTS_URL: z.url({ protocol: /^nats$/, error: 'expected nats://host:port' }).optional(),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
+  EVENTS_RELAY: z.enum(['on', 'paused']).default('on'),
+  ORDER_SETTLE_AFTER: duration.default(120_000),
 });
 
 /** ENV_VARIABLES names every variable Carve reads. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EventRef, EventSpec } from './define-event.js';
 
 /** ErrorSpec describes one error a contract may raise: its HTTP status and the shape of its data. */
 export interface ErrorSpec {
@@ -28,15 +29,18 @@ export interface Contract<
   N extends string = string,
   M extends Record<string, MethodSpec> = Record<string, MethodSpec>,
   E extends Record<string, ErrorSpec> = Record<string, ErrorSpec>,
+  V extends Record<string, EventSpec> = Record<string, EventSpec>,
 > {
   readonly name: N;
   readonly version: number;
   readonly errors: E;
   readonly methods: M;
+  /** The events this module publishes, each named by its publisher. */
+  readonly events: { readonly [K in keyof V]: EventRef<V[K]['payload']> };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: variance escape hatch for "any contract"
-export type AnyContract = Contract<string, Record<string, MethodSpec<any, any, any>>, Record<string, ErrorSpec>>;
+export type AnyContract = Contract<string, Record<string, MethodSpec<any, any, any>>, Record<string, ErrorSpec>, Record<string, EventSpec<any>>>;
 
 /** CallOptions travel with every port call, in-process or remote. */
 export interface CallOptions {
@@ -85,13 +89,15 @@ export function defineContract<
   const N extends string,
   const E extends Record<string, ErrorSpec>,
   const M extends Record<string, MethodSpec<z.ZodType, z.ZodType, string>>,
+  const V extends Record<string, EventSpec> = Record<never, EventSpec>,
 >(contract: {
   name: N;
   version: number;
   errors: E;
   // Each method may list only codes the contract declares.
   methods: M & { [K in keyof M]: { errors?: readonly (keyof E & string)[] } };
-}): Contract<N, M, E> {
+  events?: V;
+}): Contract<N, M, E, V> {
   for (const [name, spec] of Object.entries(contract.methods)) {
     for (const code of spec.errors ?? []) {
       if (!(code in contract.errors)) {
@@ -99,7 +105,13 @@ export function defineContract<
       }
     }
   }
-  return Object.freeze(contract);
+  const events = Object.fromEntries(
+    Object.entries(contract.events ?? {}).map(([name, spec]) => [
+      name,
+      Object.freeze({ ...spec, module: contract.name, name, type: `${contract.name}.${name}` }),
+    ]),
+  );
+  return Object.freeze({ ...contract, events }) as unknown as Contract<N, M, E, V>;
 }
 
 /** isRetrySafe tells whether a client may send the same call again after a failure. */

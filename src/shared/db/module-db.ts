@@ -22,6 +22,8 @@ export interface ModuleDb {
   readonly location: string;
   read<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
   tx<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+  /** onCommit calls `listener` after every transaction commits: how the outbox relay learns of new events at once. */
+  onCommit(listener: () => void): void;
   /** Runs a raw statement; for tests and tools. */
   execute(sql: string): Promise<void>;
   /**

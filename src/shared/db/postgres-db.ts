@@ -33,6 +33,7 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
   const owner = postgres(url, { ...quiet, max: 1, connection: { application_name: `carve-${module}-owner` } });
   let confinement = 'not yet checked';
   let pool: postgres.Sql | undefined;
+  const committed: (() => void)[] = [];
 
   // The pool is opened on first use, after migrations, so it knows whether the role exists.
   // A failed check is retried on the next use: a passing fault must not silently drop the
@@ -63,7 +64,14 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
       return `${redactUrl(url)} schema ${schema} (${confinement})`;
     },
     read: async (work) => work(await open()),
-    tx: async (work) => (await open()).transaction((tx) => work(tx as unknown as Queryable)),
+    tx: async (work) => {
+      const result = await (await open()).transaction((tx) => work(tx as unknown as Queryable));
+      for (const listener of committed) listener();
+      return result;
+    },
+    onCommit: (listener) => {
+      committed.push(listener);
+    },
     execute: async (sql) => {
       await open();
       await pool!.unsafe(sql);

@@ -22,6 +22,7 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   client.pragma('foreign_keys = ON');
   const q = drizzle({ client }) as unknown as Queryable;
   const lock = new Mutex();
+  const committed: (() => void)[] = [];
 
   return {
     module,
@@ -34,12 +35,16 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
         try {
           const result = await work(q);
           client.exec('COMMIT');
+          for (const listener of committed) listener();
           return result;
         } catch (err) {
           if (client.inTransaction) client.exec('ROLLBACK');
           throw err;
         }
       }),
+    onCommit: (listener) => {
+      committed.push(listener);
+    },
     execute: async (sql) => {
       await lock.runExclusive(() => client.exec(sql));
     },

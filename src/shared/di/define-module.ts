@@ -1,6 +1,9 @@
 import { type DependencyContainer, instanceCachingFactory } from 'tsyringe';
 import type { AnyContract, Implementation } from '../contract/define-contract.js';
-import { IMPLEMENTATION } from './tokens.js';
+import type { EventPayload, EventRef } from '../contract/define-event.js';
+import type { Dialect } from '../db/module-db.js';
+import type { EventHandler } from '../events/subscriptions.js';
+import { EVENT_HANDLERS, IMPLEMENTATION } from './tokens.js';
 
 /**
  * CarveModule is what the composition root needs to host a module: its contract, the
@@ -11,10 +14,14 @@ export interface CarveModule<C extends AnyContract = AnyContract> {
   readonly contract: C;
   /** Contracts whose ports this module calls. Drives start-up checks and the graph. */
   readonly uses: readonly AnyContract[];
+  /** Events of other modules this module handles; each needs a handler registered with handleEvent. */
+  readonly subscribes?: readonly EventRef[];
+  /** Where its drizzle-kit migrations are, per dialect, when not `migrations/<name>/<dialect>`: a module defined outside the app, as in a test. */
+  readonly migrations?: (dialect: Dialect) => string;
   /**
    * register fills the module's own child container. It must register IMPLEMENTATION,
-   * and may register ROUTES and LIFECYCLE. MODULE_DB, MODULE_LOGGER and every port are
-   * already resolvable.
+   * and may register ROUTES, LIFECYCLE and event handlers. MODULE_DB, MODULE_LOGGER,
+   * OUTBOX and every port are already resolvable.
    */
   register(container: DependencyContainer): void;
 }
@@ -42,5 +49,29 @@ export function provideImplementation<C extends AnyContract>(
 ): void {
   container.register(IMPLEMENTATION, {
     useFactory: instanceCachingFactory((c) => factory(c) as unknown as Implementation<AnyContract>),
+  });
+}
+
+/**
+ * handleEvent registers the module's handler for one event it subscribes to. The handler
+ * runs in the module's own transaction (`ctx.q`), with the inbox marking the event
+ * handled in the same transaction, so its effect happens once however often it arrives.
+ *
+ * @example handleEvent(container, ordersContract.events.OrderPaid, (c) => (paid, { q }) => c.resolve(Notices).orderPaid(q, paid))
+ */
+export function handleEvent<E extends EventRef>(
+  container: DependencyContainer,
+  ref: E,
+  factory: (c: DependencyContainer) => EventHandler<EventPayload<E>>,
+): void {
+  let handler: EventHandler<EventPayload<E>> | undefined;
+  container.register(EVENT_HANDLERS, {
+    useValue: {
+      ref,
+      handler: (payload, ctx) => {
+        handler ??= factory(container);
+        return handler(payload as EventPayload<E>, ctx);
+      },
+    },
   });
 }

@@ -3,6 +3,8 @@ import type { InjectionToken } from 'tsyringe';
 import type { Config } from '../config/config.js';
 import type { AnyContract, Implementation, Port } from '../contract/define-contract.js';
 import type { ModuleDb } from '../db/module-db.js';
+import type { Outbox } from '../events/outbox.js';
+import type { Subscription } from '../events/subscriptions.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { TokenVerifier } from '../http/auth.js';
 import type { Logger } from '../log/logger.js';
@@ -20,6 +22,10 @@ export const MODULE_LOGGER: InjectionToken<Logger> = Symbol('carve.module.logger
 export const IMPLEMENTATION: InjectionToken<Implementation<AnyContract>> = Symbol('carve.module.implementation');
 export const ROUTES: InjectionToken<OpenAPIHono<AppEnv>> = Symbol('carve.module.routes');
 export const LIFECYCLE: InjectionToken<Lifecycle> = Symbol('carve.module.lifecycle');
+/** The module's outbox: publish events in the same transaction as the change that caused them. */
+export const OUTBOX: InjectionToken<Outbox> = Symbol('carve.module.outbox');
+/** Registered once per event the module subscribes to (see handleEvent). */
+export const EVENT_HANDLERS: InjectionToken<Subscription> = Symbol('carve.module.event-handlers');
 
 /** Lifecycle hooks a module may register: start runs after every module has migrated. */
 export interface Lifecycle {

@@ -32,6 +32,8 @@ export interface HttpAppOptions {
   readiness: () => Promise<{ ready: boolean; modules: ModuleReadiness[] }>;
   /** Internal RPC for the hosted modules, mounted at /_rpc and kept out of the public docs. */
   rpc?: Hono<AppEnv>;
+  /** Events pushed by other processes' outbox relays, mounted at /_events and kept out of the public docs. */
+  events?: Hono<AppEnv>;
   /** Public routes of modules hosted elsewhere, answered by passing the request on. */
   forwards?: { module: string; handler: MiddlewareHandler<AppEnv>; openApi: () => Promise<OpenApiDoc | undefined> }[];
 }
@@ -89,6 +91,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   });
 
   if (opts.rpc) app.route('/_rpc', opts.rpc);
+  if (opts.events) app.route('/_events', opts.events);
   for (const { module, handler } of opts.forwards ?? []) {
     app.all(`/api/${module}`, handler);
     app.all(`/api/${module}/*`, handler);

@@ -42,6 +42,8 @@ export interface CallRequest {
   signal?: AbortSignal;
   /** The method may run twice with the effect of once, so a maybe-delivered call may be sent again. */
   retrySafe: boolean;
+  /** Where to send it, when not a port method: `/_events/<module>`, say. */
+  path?: string;
 }
 
 export interface CallReply {
@@ -242,7 +244,7 @@ export class RemoteEndpoint {
     try {
       res = await instance.pool.request({
         method: 'POST',
-        path: rpcPath(this.module, req.method),
+        path: req.path ?? rpcPath(this.module, req.method),
         headers,
         body: req.body,
         signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout,

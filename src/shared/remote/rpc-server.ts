@@ -3,9 +3,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BoundaryViolation } from '../contract/boundary.js';
 import type { AnyContract, CallOptions, Port } from '../contract/define-contract.js';
 import { PortError } from '../contract/port-error.js';
-import { HttpProblem, notFound, unauthorized } from '../errors/http-problem.js';
+import { HttpProblem, notFound } from '../errors/http-problem.js';
 import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { AppEnv } from '../http/app-env.js';
+import { verifyServiceCall } from './service-auth.js';
 import type { ServiceTokens } from './service-token.js';
 import { DEADLINE_HEADER, abortAt } from './wire.js';
 
@@ -20,9 +21,31 @@ const deadlineExceeded = (module: string) =>
 
 function readDeadline(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const deadline = Number(raw);
+  // Digits only: Number() reads '', ' ' and '0x10' as numbers too, and a garbled header
+  // must be a 400, not a deadline long past.
+  const deadline = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(deadline)) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', `${DEADLINE_HEADER} must be epoch milliseconds`);
   return deadline;
+}
+
+/** Far deeper than any contract's input; deeper only exhausts the stack of whatever walks it. */
+const MAX_INPUT_DEPTH = 64;
+
+/**
+ * wireInputProblem finds what JSON.parse accepts but no port input can be: a number too
+ * large to be finite (1e999), or nesting deep enough to overflow a recursive check. The
+ * walk is iterative so the check cannot overflow itself.
+ */
+export function wireInputProblem(input: unknown): string | undefined {
+  const stack: [unknown, number][] = [[input, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'The body holds a number too large to represent';
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_INPUT_DEPTH) return `The body nests deeper than ${MAX_INPUT_DEPTH} levels`;
+    for (const item of Object.values(value)) stack.push([item, depth + 1]);
+  }
+  return undefined;
 }
 
 /**
@@ -39,13 +62,7 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
   const rpc = new Hono<AppEnv>();
   rpc.post('/:module/:method', async (c) => {
     const { module, method } = c.req.param();
-    // The token comes first, so a caller without one cannot even learn what this process hosts.
-    const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!tokens) throw unauthorized('Internal RPC is closed: SERVICE_SECRET is not set on this process');
-    if (!token) throw unauthorized('Internal RPC needs a service token');
-    const caller = await tokens.verify(token, module).catch(() => {
-      throw unauthorized('The service token is not valid for this module');
-    });
+    const caller = await verifyServiceCall(c, tokens, module);
     const binding = byName.get(module);
     if (!binding || !Object.hasOwn(binding.contract.methods, method)) {
       throw notFound(`This process serves no ${module}.${method}`);
@@ -57,6 +74,8 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
     const input = await c.req.json().catch(() => {
       throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', 'The body is not JSON');
     });
+    const problem = wireInputProblem(input);
+    if (problem) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', problem);
     // Reading the body takes time too: a deadline that passed meanwhile is a 504 like any other.
     if (deadline !== undefined && deadline <= Date.now()) throw deadlineExceeded(module);
     // The work stops being wanted at the deadline: the signal tells the implementation so.

@@ -1,0 +1,136 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { ModuleDb } from '../db/module-db.js';
+import type { Logger } from '../log/logger.js';
+import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
+import { eventTables } from './event-tables.js';
+import { type Subscription, checkEnvelope } from './subscriptions.js';
+
+export interface Received {
+  received: number;
+  duplicates: number;
+}
+
+/**
+ * receiveEvents stores events in a module's inbox, once each: an id already there is a
+ * duplicate and changes nothing. `refused` stores an event the subscriber cannot take
+ * as dead at once, with the reason, so it can be seen and resubmitted after an upgrade.
+ */
+export async function receiveEvents(db: ModuleDb, events: readonly EventEnvelope[], refused = new Map<string, string>()): Promise<Received> {
+  if (events.length === 0) return { received: 0, duplicates: 0 };
+  const t = eventTables(db.dialect);
+  const now = Date.now();
+  const rows = events.map((e) => {
+    const reason = refused.get(e.id);
+    return {
+      eventId: e.id,
+      type: e.type,
+      version: e.version,
+      aggregateId: e.aggregateId,
+      payload: JSON.stringify(e.payload ?? null),
+      occurredAt: e.occurredAt,
+      receivedAt: now,
+      status: reason ? 'dead' : 'pending',
+      attempts: 0,
+      failures: reason ? addFailure('[]', reason, now) : '[]',
+      nextAttemptAt: 0,
+    };
+  });
+  const inserted = await db.tx((q) =>
+    q.insert(t.carveInbox).values(rows).onConflictDoNothing({ target: t.carveInbox.eventId }).returning({ id: t.carveInbox.eventId }),
+  );
+  return { received: inserted.length, duplicates: events.length - inserted.length };
+}
+
+export interface InboxProcessorOptions {
+  db: ModuleDb;
+  subscriptions: ReadonlyMap<string, Subscription>;
+  maxAttempts: number;
+  logger: Logger;
+}
+
+const BATCH = 200;
+
+/**
+ * createInboxProcessor handles a module's received events. Each effect runs in the
+ * module's own transaction together with marking the event handled, so it happens once
+ * however often the event arrives. Events of one aggregate are handled in the order
+ * received; a failing one holds back only its own aggregate, and after `maxAttempts`
+ * it is dead-lettered and holds back nothing.
+ *
+ * @example const processor = createInboxProcessor({ db, subscriptions, maxAttempts: 10, logger }); await processor.runOnce()
+ */
+export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }: InboxProcessorOptions) {
+  const t = eventTables(db.dialect);
+  const inbox = t.carveInbox;
+
+  async function handle(row: typeof inbox.$inferSelect): Promise<void> {
+    const sub = subscriptions.get(row.type);
+    const event: EventEnvelope = {
+      id: row.eventId,
+      type: row.type,
+      version: row.version,
+      aggregateId: row.aggregateId,
+      occurredAt: row.occurredAt,
+      payload: JSON.parse(row.payload),
+    };
+    const refusal = checkEnvelope(subscriptions, event);
+    if (refusal || !sub) throw new Refused(refusal ?? `no handler for ${row.type}`);
+    const payload = sub.ref.payload.parse(event.payload);
+    await db.tx(async (q) => {
+      // Claim first: a second processor on the same database finds the row taken and does nothing.
+      const claimed = await q
+        .update(inbox)
+        .set({ status: 'handled', attempts: row.attempts + 1, handledAt: Date.now() })
+        .where(and(eq(inbox.eventId, row.eventId), eq(inbox.status, 'pending')))
+        .returning({ id: inbox.eventId });
+      if (claimed.length === 1) await sub.handler(payload, { q, event });
+    });
+  }
+
+  async function recordFailure(row: typeof inbox.$inferSelect, err: unknown): Promise<boolean> {
+    const attempts = row.attempts + 1;
+    const dead = err instanceof Refused || attempts >= maxAttempts;
+    const error = err instanceof Error ? err.message : String(err);
+    logger[dead ? 'error' : 'warn']({ eventId: row.eventId, type: row.type, attempts, err: error }, dead ? 'event dead-lettered' : 'event handler failed; will retry');
+    await db.tx((q) =>
+      q
+        .update(inbox)
+        .set({
+          status: dead ? 'dead' : 'pending',
+          attempts,
+          failures: addFailure(row.failures, error),
+          nextAttemptAt: Date.now() + retryDelay(attempts),
+        })
+        .where(and(eq(inbox.eventId, row.eventId), eq(inbox.status, 'pending'))),
+    );
+    return dead;
+  }
+
+  return {
+    /** runOnce handles what is due; true if it handled anything, so the caller should look again at once. */
+    async runOnce(): Promise<boolean> {
+      const rows = await db.read((q) => q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(BATCH));
+      const held = new Set<string>();
+      const now = Date.now();
+      let progressed = false;
+      for (const row of rows) {
+        const key = `${row.type.split('.')[0]}:${row.aggregateId}`;
+        if (held.has(key)) continue;
+        if (row.nextAttemptAt > now) {
+          held.add(key);
+          continue;
+        }
+        try {
+          await handle(row);
+          progressed = true;
+        } catch (err) {
+          if (!(await recordFailure(row, err))) held.add(key);
+        }
+      }
+      return progressed;
+    },
+  };
+}
+
+/** Refused is an event this subscriber can never handle as it stands: dead at once, not retried. */
+class Refused extends Error {}

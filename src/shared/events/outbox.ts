@@ -1,0 +1,55 @@
+import type { z } from 'zod';
+import { v7 as uuidv7 } from 'uuid';
+import { type EventRef, aggregateOf } from '../contract/define-event.js';
+import type { ModuleDb, Queryable } from '../db/module-db.js';
+import { eventTables } from './event-tables.js';
+
+/** Outbox is how a module publishes: inside the transaction that changed its state. */
+export interface Outbox {
+  /**
+   * publish records the event, and one delivery per subscriber, with the caller's
+   * transaction: the event exists if and only if the change that caused it committed.
+   * Returns the event's id.
+   */
+  publish<E extends EventRef>(q: Queryable, ref: E, payload: z.input<E['payload']>): Promise<string>;
+}
+
+/**
+ * createOutbox builds a module's outbox over its own database. `subscribersOf` names
+ * the modules that subscribe to an event type, wherever they run.
+ *
+ * @example await db.tx(async (q) => { await repo.settle(q, id); await outbox.publish(q, ordersContract.events.OrderPaid, paid) })
+ */
+export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => readonly string[]): Outbox {
+  const t = eventTables(db.dialect);
+  return {
+    async publish(q, ref, payload) {
+      const parsed = ref.payload.safeParse(payload);
+      // A payload that breaks its own schema is the publisher's bug: fail the transaction rather than send it.
+      if (!parsed.success) throw new Error(`${ref.type} payload does not match its schema: ${parsed.error.message}`);
+      const id = uuidv7();
+      await q.insert(t.carveOutbox).values({
+        id,
+        type: ref.type,
+        version: ref.version,
+        aggregateId: aggregateOf(ref, parsed.data),
+        payload: JSON.stringify(parsed.data),
+        occurredAt: Date.now(),
+      });
+      const destinations = subscribersOf(ref.type);
+      if (destinations.length > 0) {
+        await q.insert(t.carveOutboxDelivery).values(
+          destinations.map((destination) => ({
+            eventId: id,
+            destination,
+            status: 'pending',
+            attempts: 0,
+            failures: '[]',
+            nextAttemptAt: 0,
+          })),
+        );
+      }
+      return id;
+    },
+  };
+}
