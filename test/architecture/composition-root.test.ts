@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_MODULES, buildContainer } from '../../src/composition-root.js';
+import type { DependencyContainer } from 'tsyringe';
+import { ALL_MODULES, buildContainer, createCarve } from '../../src/composition-root.js';
+import { notificationsModule } from '../../src/modules/notifications/notifications.module.js';
 import { ordersTables } from '../../src/modules/orders/orders.tables.js';
 import { loadConfig } from '../../src/shared/config/config.js';
 import { CONFIG, IMPLEMENTATION, LIFECYCLE, LOGGER, ROUTES, TOKEN_VERIFIER, portToken } from '../../src/shared/di/tokens.js';
@@ -37,6 +39,23 @@ describe('the composition root', () => {
     expect(() => buildContainer(config, quiet, undefined, { host: ['identity', 'catalog', 'orders'] })).toThrow(
       /orders calls payments, which does not run in this process: set PAYMENTS_URL/,
     );
+  });
+
+  it('refuses to host a publisher whose subscriber it cannot reach, unless a broker carries events', () => {
+    const env = { NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'carve-di-')), SERVICE_SECRET: 's'.repeat(32) };
+    const identityAlone = { host: ['identity'] };
+    expect(() => buildContainer(loadConfig(env), quiet, undefined, identityAlone)).toThrow(
+      /identity publishes UserRegistered, which notifications handles in another process: set NOTIFICATIONS_URL .* or EVENTS_URL/,
+    );
+    expect(() => buildContainer(loadConfig({ ...env, NOTIFICATIONS_URL: 'http://127.0.0.1:1' }), quiet, undefined, identityAlone)).not.toThrow();
+    expect(() => buildContainer(loadConfig({ ...env, EVENTS_URL: 'nats://127.0.0.1:4222' }), quiet, undefined, identityAlone)).not.toThrow();
+  });
+
+  it('refuses a module whose event handlers and declared subscriptions disagree', () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(join(tmpdir(), 'carve-di-')) });
+    const deaf = { ...notificationsModule, register: (c: DependencyContainer) => notificationsModule.register(c), subscribes: [] };
+    const modules = ALL_MODULES.map((m) => (m.name === 'notifications' ? deaf : m));
+    expect(() => createCarve(config, quiet, {}, modules)).toThrow(/notifications handles identity.UserRegistered but does not list it in subscribes/);
   });
 
   it('keeps each module’s internals out of the root container', () => {

@@ -29,7 +29,7 @@ export const catalogModule = defineModule({
         const service = c.resolve(CatalogService);
         const config = c.resolve(CONFIG);
         const logger = c.resolve(MODULE_LOGGER);
-        let stopSweeper = () => {};
+        let stopSweeper = async () => {};
         return {
           async start() {
             if (config.SEED_DEMO && (await service.countProducts()) === 0) {
@@ -44,7 +44,7 @@ export const catalogModule = defineModule({
             stopSweeper = startReservationSweeper(service, config.RESERVATION_TTL, logger);
           },
           async stop() {
-            stopSweeper();
+            await stopSweeper();
           },
         };
       }),

@@ -1,3 +1,4 @@
+import { WorkLoop } from '../../shared/async/work-loop.js';
 import type { Logger } from '../../shared/log/logger.js';
 import type { OrdersRepository } from './orders.repository.js';
 import type { PlaceOrderSaga } from './place-order.saga.js';
@@ -14,13 +15,12 @@ const BATCH = 100;
  *
  * @example const stop = startOrderReconciler(repo, saga, 120_000, logger)
  */
-export function startOrderReconciler(repo: OrdersRepository, saga: PlaceOrderSaga, settleAfterMs: number, logger: Logger): () => void {
-  const every = Math.min(Math.max(Math.floor(settleAfterMs / 2), 1000), 30_000);
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
+export function startOrderReconciler(repo: OrdersRepository, saga: PlaceOrderSaga, settleAfterMs: number, logger: Logger): () => Promise<void> {
+  const loop = new WorkLoop({
+    name: 'order reconciler',
+    idleMs: Math.min(Math.max(Math.floor(settleAfterMs / 2), 1000), 30_000),
+    logger,
+    async runOnce() {
       const stale = await repo.db.read((q) => repo.listPendingBefore(q, Date.now() - settleAfterMs, BATCH));
       const counts = { paid: 0, failed: 0, waiting: 0 };
       for (const order of stale) {
@@ -31,12 +31,10 @@ export function startOrderReconciler(repo: OrdersRepository, saga: PlaceOrderSag
         counts[outcome]++;
       }
       if (stale.length > 0) logger.info(counts, 'pending orders reconciled');
-    } catch (err) {
-      logger.error({ err }, 'order reconciliation failed');
-    } finally {
-      running = false;
-    }
-  }, every);
-  timer.unref();
-  return () => clearInterval(timer);
+      // Orders left waiting are asked about again next round, not at once.
+      return counts.paid + counts.failed === BATCH;
+    },
+  });
+  loop.start();
+  return () => loop.stop();
 }

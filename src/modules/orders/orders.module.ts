@@ -43,14 +43,14 @@ export const ordersModule = defineModule({
     provideImplementation(container, ordersContract, (c) => c.resolve(OrdersService));
     container.register(LIFECYCLE, {
       useFactory: instanceCachingFactory((c) => {
-        let stop = () => {};
+        let stop = async () => {};
         return {
           async start() {
             const { ORDER_SETTLE_AFTER } = c.resolve(CONFIG);
             stop = startOrderReconciler(c.resolve(OrdersRepository), c.resolve(PlaceOrderSaga), ORDER_SETTLE_AFTER, c.resolve(MODULE_LOGGER));
           },
           async stop() {
-            stop();
+            await stop();
           },
         };
       }),

@@ -5,7 +5,7 @@ import { createInboxProcessor, receiveEvents } from './inbox.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import { type Subscription, checkEnvelope } from './subscriptions.js';
 import type { DeliveryOutcome, EventTransport } from './transport.js';
-import { WorkLoop } from './work-loop.js';
+import { WorkLoop } from '../async/work-loop.js';
 
 /** EventHost is one hosted module as events see it: its database and what it subscribes to. */
 export interface EventHost {
