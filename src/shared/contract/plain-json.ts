@@ -31,14 +31,21 @@ function describe(value: unknown): string | undefined {
   }
 }
 
-/** assertPlainJson walks a value and throws at the first part that JSON would change or drop. */
-export function assertPlainJson(value: unknown, where: string, path = '$'): void {
-  const problem = describe(value);
-  if (problem) throw new PlainJsonViolation(`${where} at ${path}: ${problem}`);
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) assertPlainJson(item, where, `${path}[${i}]`);
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) assertPlainJson(item, where, `${path}.${key}`);
+/**
+ * assertPlainJson walks a value and throws at the first part that JSON would change or
+ * drop. The walk keeps its own stack, so a deeply nested value cannot overflow the call stack.
+ */
+export function assertPlainJson(value: unknown, where: string): void {
+  const stack: [unknown, string][] = [[value, '$']];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop()!;
+    const problem = describe(item);
+    if (problem) throw new PlainJsonViolation(`${where} at ${path}: ${problem}`);
+    if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item).reverse()) stack.push([child, `${path}.${key}`]);
+    }
   }
 }
 
