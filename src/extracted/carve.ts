@@ -23,7 +23,9 @@ process.exitCode = await runCarve({
   // Loaded only once a move succeeded: the composition root pulls in every module's code.
   moduleCalls: async () => {
     const { ALL_MODULES } = await import('../composition-root.js');
-    return ALL_MODULES.map((m) => ({ name: m.name, uses: m.uses.map((used) => used.name) }));
+    const handlers = (m: (typeof ALL_MODULES)[number]) =>
+      ALL_MODULES.filter((s) => s.subscribes?.some((ref) => ref.module === m.name)).map((s) => s.name);
+    return ALL_MODULES.map((m) => ({ name: m.name, uses: m.uses.map((used) => used.name), notifies: handlers(m) }));
   },
   signal: interrupt.signal,
 });

@@ -4,11 +4,11 @@ import { nextSteps } from './next-steps.js';
 
 // The call graph the composition root declares: orders calls three modules, the rest none.
 const modules = [
-  { name: 'identity', uses: [] },
+  { name: 'identity', uses: [], notifies: ['notifications'] },
   { name: 'catalog', uses: [] },
   { name: 'payments', uses: [] },
   { name: 'notifications', uses: [] },
-  { name: 'orders', uses: ['catalog', 'payments', 'notifications'] },
+  { name: 'orders', uses: ['catalog', 'payments'], notifies: ['notifications'] },
 ];
 const from = 'sqlite:./data/orders.db';
 const to = 'postgres://carve:s3cret@db:5432/orders';
@@ -29,6 +29,13 @@ describe('the next steps printed after a move', () => {
     expect(text).not.toContain('x'.repeat(32));
   });
 
+  it('sends a publisher\'s events to the broker when EVENTS_URL is set, instead of to each subscriber', () => {
+    const config = loadConfig({ PORT: '3000', EVENTS_URL: 'nats://127.0.0.1:4222' });
+    const text = nextSteps({ command: 'extract', module: 'orders', from, to, modules, config });
+    expect(text).toContain('PAYMENTS_URL=http://127.0.0.1:3000 EVENTS_URL=nats://127.0.0.1:4222 PORT=');
+    expect(text).not.toContain('NOTIFICATIONS_URL');
+  });
+
   it('tells every caller of identity where it went, and asks identity for nothing', () => {
     const text = nextSteps({
       command: 'extract',
@@ -40,7 +47,7 @@ describe('the next steps printed after a move', () => {
     });
 
     expect(text).toContain(
-      'DATABASE_URL=\'sqlite:/srv/identity.db\' SERVICE_SECRET="$SERVICE_SECRET" PORT=3001 npm run service -- identity',
+      'DATABASE_URL=\'sqlite:/srv/identity.db\' SERVICE_SECRET="$SERVICE_SECRET" NOTIFICATIONS_URL=http://127.0.0.1:3000 PORT=3001 npm run service -- identity',
     );
     expect(text).toContain('export SERVICE_SECRET="$(openssl rand -hex 32)"');
     expect(text).toContain(
@@ -60,7 +67,7 @@ describe('the next steps printed after a move', () => {
     expect(text).toContain('unset NOTIFICATIONS_URL; npm start');
     expect(text).toContain('Keep SERVICE_SECRET: catalog still runs elsewhere (CATALOG_URL).');
     expect(text).toContain(
-      'Any of orders running as its own service needs NOTIFICATIONS_URL=http://127.0.0.1:3000 (the monolith) too.',
+      'Any of identity, orders running as its own service needs NOTIFICATIONS_URL=http://127.0.0.1:3000 (the monolith) too.',
     );
   });
 });

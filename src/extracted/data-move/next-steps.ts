@@ -1,10 +1,11 @@
 import { type Config, remoteUrls, urlVariable } from '../../shared/config/config.js';
 import { describeUrl, hasPassword } from './store-url.js';
 
-/** ModuleCalls is a module and the modules whose ports it calls. */
+/** ModuleCalls is a module, the modules whose ports it calls, and the modules that handle its events. */
 export interface ModuleCalls {
   name: string;
   uses: readonly string[];
+  notifies?: readonly string[];
 }
 
 export interface NextStepsInput {
@@ -21,7 +22,7 @@ export interface NextStepsInput {
 /**
  * nextSteps tells the person who just moved a module's data what the service and the
  * monolith must be started with, as commands to paste. A service needs `<DEP>_URL` for every
- * module it calls, and IDENTITY_URL for the key that verifies tokens on its routes (all but
+ * module it calls or whose handlers take its events (unless EVENTS_URL names a broker), and IDENTITY_URL for the key that verifies tokens on its routes (all but
  * identity serve authenticated routes). Those point where the environment already places
  * each module, or at the monolith. Secrets and passwords are never printed.
  *
@@ -33,13 +34,15 @@ export function nextSteps(input: NextStepsInput): string {
 
 function afterExtract({ module, from, to, modules, config }: NextStepsInput): string {
   const monolith = monolithUrl(config);
-  const calls = modules.find((m) => m.name === module)?.uses ?? [];
-  const needs = [...new Set([...(module === 'identity' ? [] : ['identity']), ...calls])];
+  const { uses = [], notifies = [] } = modules.find((m) => m.name === module) ?? {};
+  // Its events reach their subscribers through the broker when there is one, else at their URLs.
+  const needs = [...new Set([...(module === 'identity' ? [] : ['identity']), ...uses, ...(config.EVENTS_URL ? [] : notifies)])];
   const own = remoteUrls(config, module)?.[0] ?? suggestedUrl(module, modules, config);
   const service = [
     `DATABASE_URL=${quote(describeUrl(to))}`,
     'SERVICE_SECRET="$SERVICE_SECRET"',
     ...needs.map((dep) => `${urlVariable(dep)}=${remoteUrls(config, dep)?.join(',') ?? monolith}`),
+    ...(config.EVENTS_URL ? [`EVENTS_URL=${config.EVENTS_URL}`] : []),
     `PORT=${new URL(own).port || '80'}`,
   ];
   const lines = [
@@ -82,7 +85,7 @@ function afterAbsorb({ module, from, to, modules, config }: NextStepsInput): str
 /** The services that call `module` must be told where it runs now. */
 function callersNote(module: string, modules: readonly ModuleCalls[], setting: string, where = ''): string[] {
   const callers = modules
-    .filter((m) => m.name !== module && (module === 'identity' || m.uses.includes(module)))
+    .filter((m) => m.name !== module && (module === 'identity' || m.uses.includes(module) || m.notifies?.includes(module)))
     .map((m) => m.name);
   if (callers.length === 0) return [];
   return [`     Any of ${callers.join(', ')} running as its own service needs ${setting}${where} too.`];

@@ -22,6 +22,7 @@ export type EventsCommand =
 
 const DEFAULT_LIMIT = 50;
 const URL_SHAPE = /^(postgres(ql)?:\/\/.+|sqlite:.+)$/;
+const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
 
 /**
  * eventsHelp is the text of `npm run carve -- events --help`.
@@ -99,11 +100,13 @@ export function parseEventsArgs(argv: readonly string[], modules: readonly strin
 
 function parseScope(values: ReturnType<typeof parse>['values'], known: readonly string[]): EventsScope {
   const asked = splitList(values.module);
+  const database = values.database;
   for (const m of asked) {
+    // At a --database of its own, a module may be any the app defines, not only the storefront's.
+    if (database !== undefined && MODULE_NAME.test(m)) continue;
     if (!known.includes(m)) throw new EventsUsageError(`Unknown module "${m}": expected one of ${known.join(', ')}.`);
   }
-  const modules = asked.length === 0 ? [...known] : known.filter((m) => asked.includes(m));
-  const database = values.database;
+  const modules = asked.length === 0 ? [...known] : database !== undefined ? asked : known.filter((m) => asked.includes(m));
   if (database !== undefined) {
     if (asked.length !== 1) throw new EventsUsageError('--database is one module\'s own database: say which with exactly one --module.');
     if (!URL_SHAPE.test(database)) {

@@ -1,3 +1,4 @@
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, type TestDatabase, createTestDatabase } from '../../../test/support/postgres.js';
@@ -28,7 +29,8 @@ describe('a Postgres user who may not create roles', () => {
     url.username = user;
     const db = openPostgresDb('notifications', url.toString(), { max: 2 });
     try {
-      expect(await db.migrate(migrationsFolder('notifications', 'postgres'))).toBe(1);
+      const folder = migrationsFolder('notifications', 'postgres');
+      expect(await db.migrate(folder)).toBe(readMigrationFiles({ migrationsFolder: folder }).length);
       await db.execute('select count(*) from notifications');
       expect(db.location).toMatch(/schema notifications \(by search_path only\)/);
       expect(db.location).not.toContain('password');
