@@ -8,6 +8,7 @@ import type { Queryable } from '../../src/shared/db/module-db.js';
 import { type EventHub, createEventHub } from '../../src/shared/events/event-hub.js';
 import { eventTables } from '../../src/shared/events/event-tables.js';
 import { createOutbox } from '../../src/shared/events/outbox.js';
+import { EVENT_RETENTION_MS, pruneEvents } from '../../src/shared/events/retention.js';
 import type { Subscription } from '../../src/shared/events/subscriptions.js';
 import { createLogger } from '../../src/shared/log/logger.js';
 import { httpEventTransport } from '../../src/shared/remote/event-push.js';
@@ -157,6 +158,23 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
     failing.delete('poison');
     await vi.waitFor(async () => expect((await inbox(later))?.status).toBe('handled'), { timeout: 10_000 });
     expect(await recorded()).not.toContain('poison:1');
+  });
+
+  it('prunes delivered and handled events once past retention, and keeps dead ones however old', async () => {
+    const id = await post('pruned', 1);
+    await vi.waitFor(async () => expect((await inbox(id))?.status).toBe('handled'), { timeout: 10_000 });
+    const { carveOutbox, carveInbox } = eventTables(dialect);
+    const deadBefore = await subscriber.db.read((q) => q.select().from(carveInbox).where(eq(carveInbox.status, 'dead')));
+    expect(deadBefore.length).toBeGreaterThan(0);
+
+    const later = Date.now() + EVENT_RETENTION_MS + 1_000;
+    expect(await pruneEvents(publisher.db, EVENT_RETENTION_MS, Date.now())).toBe(0);
+    await pruneEvents(publisher.db, EVENT_RETENTION_MS, later);
+    await pruneEvents(subscriber.db, EVENT_RETENTION_MS, later);
+    expect(await inbox(id)).toBeUndefined();
+    expect(await publisher.db.read((q) => q.select().from(carveOutbox).where(eq(carveOutbox.id, id)))).toEqual([]);
+    const deadAfter = await subscriber.db.read((q) => q.select().from(carveInbox).where(eq(carveInbox.status, 'dead')));
+    expect(deadAfter).toHaveLength(deadBefore.length);
   });
 
   it('refuses an event version the subscriber does not know, and stores nothing for it', async () => {

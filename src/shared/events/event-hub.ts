@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { EventEnvelope } from './envelope.js';
 import { createInboxProcessor, receiveEvents } from './inbox.js';
 import { createOutboxRelay } from './outbox-relay.js';
+import { EVENT_RETENTION_MS, pruneEvents } from './retention.js';
 import { type Subscription, checkEnvelope } from './subscriptions.js';
 import type { DeliveryOutcome, EventTransport } from './transport.js';
 import { WorkLoop } from '../async/work-loop.js';
@@ -26,6 +27,7 @@ export interface EventHubOptions {
 
 /** How often loops look for due work when nothing nudged them: the latest a retry or resubmission waits. */
 const IDLE_MS = 500;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * createEventHub runs events for the modules a process hosts: an outbox relay per module,
@@ -38,8 +40,21 @@ export function createEventHub({ hosts, transportTo, maxAttempts, relay, logger 
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const relays = new Map<string, WorkLoop>();
   const processors = new Map<string, WorkLoop>();
+  const pruners: WorkLoop[] = [];
   for (const host of hosts) {
     const log = logger.child({ module: host.name });
+    pruners.push(
+      new WorkLoop({
+        name: `${host.name} event retention`,
+        idleMs: PRUNE_EVERY_MS,
+        logger: log,
+        runOnce: async () => {
+          const pruned = await pruneEvents(host.db, EVENT_RETENTION_MS);
+          if (pruned > 0) log.info({ pruned }, 'old delivered and handled events pruned');
+          return false;
+        },
+      }),
+    );
     if (relay === 'on') {
       const outboxRelay = createOutboxRelay({ db: host.db, transportTo: (d) => transportTo(host.name, d), maxAttempts, logger: log });
       const loop = new WorkLoop({ name: `${host.name} outbox relay`, runOnce: outboxRelay.runOnce, idleMs: IDLE_MS, logger: log });
@@ -88,11 +103,11 @@ export function createEventHub({ hosts, transportTo, maxAttempts, relay, logger 
     },
 
     start(): void {
-      for (const loop of [...relays.values(), ...processors.values()]) loop.start();
+      for (const loop of [...relays.values(), ...processors.values(), ...pruners]) loop.start();
     },
 
     async stop(): Promise<void> {
-      await Promise.all([...relays.values(), ...processors.values()].map((loop) => loop.stop()));
+      await Promise.all([...relays.values(), ...processors.values(), ...pruners].map((loop) => loop.stop()));
     },
   };
   return hub;
