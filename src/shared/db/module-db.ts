@@ -22,8 +22,11 @@ export interface ModuleDb {
   readonly location: string;
   read<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
   tx<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
-  /** onCommit calls `listener` after every transaction commits: how the outbox relay learns of new events at once. */
-  onCommit(listener: () => void): void;
+  /**
+   * onCommit calls `listener` with the transaction's handle after every transaction
+   * commits: how the outbox relay learns at once that a transaction published.
+   */
+  onCommit(listener: (q: Queryable) => void): void;
   /** Runs a raw statement; for tests and tools. */
   execute(sql: string): Promise<void>;
   /**

@@ -33,7 +33,7 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
   const owner = postgres(url, { ...quiet, max: 1, connection: { application_name: `carve-${module}-owner` } });
   let confinement = 'not yet checked';
   let pool: postgres.Sql | undefined;
-  const committed: (() => void)[] = [];
+  const committed: ((q: Queryable) => void)[] = [];
 
   // The pool is opened on first use, after migrations, so it knows whether the role exists.
   // A failed check is retried on the next use: a passing fault must not silently drop the
@@ -65,8 +65,12 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
     },
     read: async (work) => work(await open()),
     tx: async (work) => {
-      const result = await (await open()).transaction((tx) => work(tx as unknown as Queryable));
-      for (const listener of committed) listener();
+      let handle: Queryable | undefined;
+      const result = await (await open()).transaction((tx) => {
+        handle = tx as unknown as Queryable;
+        return work(handle);
+      });
+      for (const listener of committed) listener(handle!);
       return result;
     },
     onCommit: (listener) => {

@@ -22,7 +22,7 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   client.pragma('foreign_keys = ON');
   const q = drizzle({ client }) as unknown as Queryable;
   const lock = new Mutex();
-  const committed: (() => void)[] = [];
+  const committed: ((q: Queryable) => void)[] = [];
 
   return {
     module,
@@ -35,7 +35,7 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
         try {
           const result = await work(q);
           client.exec('COMMIT');
-          for (const listener of committed) listener();
+          for (const listener of committed) listener(q);
           return result;
         } catch (err) {
           if (client.inTransaction) client.exec('ROLLBACK');

@@ -2,6 +2,7 @@ import type { ModuleDb } from '../db/module-db.js';
 import type { Logger } from '../log/logger.js';
 import type { EventEnvelope } from './envelope.js';
 import { createInboxProcessor, receiveEvents } from './inbox.js';
+import { publishedIn } from './outbox.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import { EVENT_RETENTION_MS, pruneEvents } from './retention.js';
 import { type Subscription, checkEnvelope } from './subscriptions.js';
@@ -58,7 +59,9 @@ export function createEventHub({ hosts, transportTo, maxAttempts, relay, logger 
     if (relay === 'on') {
       const outboxRelay = createOutboxRelay({ db: host.db, transportTo: (d) => transportTo(host.name, d), maxAttempts, logger: log });
       const loop = new WorkLoop({ name: `${host.name} outbox relay`, runOnce: outboxRelay.runOnce, idleMs: IDLE_MS, logger: log });
-      host.db.onCommit(() => loop.nudge());
+      host.db.onCommit((q) => {
+        if (publishedIn(q)) loop.nudge();
+      });
       relays.set(host.name, loop);
     }
     if (host.subscriptions.size > 0) {

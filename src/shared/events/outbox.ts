@@ -14,6 +14,14 @@ export interface Outbox {
   publish<E extends EventRef>(q: Queryable, ref: E, payload: z.input<E['payload']>): Promise<string>;
 }
 
+// Transactions that published, by their handle: the relay is woken by those commits only.
+const published = new WeakSet<Queryable>();
+
+/** publishedIn tells, once, whether the transaction with handle `q` published an event. */
+export function publishedIn(q: Queryable): boolean {
+  return published.delete(q);
+}
+
 /**
  * createOutbox builds a module's outbox over its own database. `subscribersOf` names
  * the modules that subscribe to an event type, wherever they run.
@@ -38,6 +46,7 @@ export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => read
       });
       const destinations = subscribersOf(ref.type);
       if (destinations.length > 0) {
+        published.add(q);
         await q.insert(t.carveOutboxDelivery).values(
           destinations.map((destination) => ({
             eventId: id,
