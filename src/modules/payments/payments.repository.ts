@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import type { Payment } from './contract.js';
 import { type PaymentsTables, paymentsTables } from './payments.tables.js';
@@ -37,11 +37,11 @@ export class PaymentsRepository {
   }
 
   /** reopenFailed puts a failed payment back to pending for one more attempt; of racing callers, one wins. */
-  reopenFailed(q: Queryable, id: string): Promise<PaymentRow | undefined> {
+  reopenFailed(q: Queryable, id: string, paymentToken: string): Promise<PaymentRow | undefined> {
     const p = this.t.payments;
     return q
       .update(p)
-      .set({ status: 'pending', attempts: sql`${p.attempts} + 1`, processorRef: null, failureReason: null, updatedAt: Date.now() })
+      .set({ status: 'pending', attempts: sql`${p.attempts} + 1`, processorRef: null, failureReason: null, paymentToken, updatedAt: Date.now() })
       .where(and(eq(p.id, id), eq(p.status, 'failed')))
       .returning()
       .then((rows) => rows[0]);
@@ -52,10 +52,28 @@ export class PaymentsRepository {
     const p = this.t.payments;
     return q
       .update(p)
-      .set({ ...outcome, updatedAt: Date.now() })
+      // Once the outcome is known the token is of no more use: it is not kept.
+      .set({ ...outcome, ...(outcome.status === 'pending' ? {} : { paymentToken: null }), updatedAt: Date.now() })
       .where(and(eq(p.id, id), eq(p.status, 'pending')))
       .returning()
       .then((rows) => rows[0]);
+  }
+
+  /** listUnsettled is the payments still pending that were last touched before `before`, oldest first. */
+  listUnsettled(q: Queryable, before: number, limit: number): Promise<PaymentRow[]> {
+    const p = this.t.payments;
+    return q
+      .select()
+      .from(p)
+      .where(and(eq(p.status, 'pending'), lt(p.updatedAt, before)))
+      .orderBy(p.updatedAt)
+      .limit(limit);
+  }
+
+  /** touch marks a pending payment as just looked at, so the next round asks about others first. */
+  async touch(q: Queryable, id: string): Promise<void> {
+    const p = this.t.payments;
+    await q.update(p).set({ updatedAt: Date.now() }).where(and(eq(p.id, id), eq(p.status, 'pending')));
   }
 
   /** listRecent is the newest payments first, optionally for one order. */

@@ -77,6 +77,24 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
     return saved;
   }
 
+  /**
+   * settleUnknown asks the processor again about a charge whose outcome was never
+   * recorded (payments died mid-charge, or the processor timed out), under the same
+   * idempotency key, so the processor answers for the first charge rather than making
+   * a second. An answer still unknown leaves it for the next round.
+   */
+  async settleUnknown(row: PaymentRow): Promise<Payment['status']> {
+    if (!row.paymentToken) return 'pending';
+    const { orderId, userId, amountCents, currency } = row;
+    const result = await this.ask({ orderId, userId, amountCents, currency, paymentToken: row.paymentToken });
+    const saved = await this.repo.db.tx(async (q) => {
+      if (result.outcome === 'unknown') return this.repo.touch(q, row.id);
+      return this.record(q, row.id, toOutcome(result));
+    });
+    if (saved) logOutcome(this.log, this.processor.name, saved, result);
+    return saved?.status as Payment['status'] ?? 'pending';
+  }
+
   /** getPayment tells what became of an order's charge. */
   async getPayment({ orderId }: { orderId: string }): Promise<Payment> {
     const row = await this.repo.db.read((q) => this.repo.findByOrderId(q, orderId));
@@ -114,6 +132,7 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
         status: 'pending',
         processorRef: null,
         failureReason: null,
+        paymentToken: input.paymentToken,
         attempts: 1,
         createdAt: now,
         updatedAt: now,
@@ -127,7 +146,7 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
       }
       if (existing.status !== 'failed') return { row: existing, mine: false };
       // A failed attempt took no money, so one caller may try again on the same row.
-      const reopened = await this.repo.reopenFailed(q, existing.id);
+      const reopened = await this.repo.reopenFailed(q, existing.id, input.paymentToken);
       if (reopened) return { row: reopened, mine: true };
       return { row: (await this.repo.findByOrderId(q, orderId))!, mine: false };
     });

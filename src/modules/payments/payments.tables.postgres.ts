@@ -13,6 +13,8 @@ export const payments = pgTable(
     status: text('status').notNull(),
     processorRef: text('processor_ref'),
     failureReason: text('failure_reason'),
+    // The processor's token, kept only while the outcome is unknown, so the charge can be asked again under its key.
+    paymentToken: text('payment_token'),
     attempts: integer('attempts').notNull(),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),

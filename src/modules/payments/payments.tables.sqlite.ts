@@ -11,6 +11,8 @@ export const payments = sqliteTable(
     status: text('status').notNull(),
     processorRef: text('processor_ref'),
     failureReason: text('failure_reason'),
+    // The processor's token, kept only while the outcome is unknown, so the charge can be asked again under its key.
+    paymentToken: text('payment_token'),
     attempts: integer('attempts').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
