@@ -3,7 +3,7 @@ import type { ModuleDb } from '../db/module-db.js';
 import type { Logger } from '../log/logger.js';
 import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
 import { eventTables } from './event-tables.js';
-import { type Subscription, checkEnvelope } from './subscriptions.js';
+import { type Subscription, readEnvelope } from './subscriptions.js';
 
 export interface Received {
   received: number;
@@ -64,7 +64,6 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
   const inbox = t.carveInbox;
 
   async function handle(row: typeof inbox.$inferSelect): Promise<void> {
-    const sub = subscriptions.get(row.type);
     const event: EventEnvelope = {
       id: row.eventId,
       type: row.type,
@@ -73,9 +72,9 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
       occurredAt: row.occurredAt,
       payload: JSON.parse(row.payload),
     };
-    const refusal = checkEnvelope(subscriptions, event);
-    if (refusal || !sub) throw new Refused(refusal ?? `no handler for ${row.type}`);
-    const payload = sub.ref.payload.parse(event.payload);
+    const read = readEnvelope(subscriptions, event);
+    if ('refusal' in read) throw new Refused(read.refusal);
+    const { sub, payload } = read;
     await db.tx(async (q) => {
       // Claim first: a second processor on the same database finds the row taken and does nothing.
       const claimed = await q
