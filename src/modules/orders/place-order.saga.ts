@@ -198,7 +198,11 @@ export class PlaceOrderSaga {
   /** complete sells the held stock and settles the order paid; OrderPaid goes out with that commit. */
   private async complete(order: OrderWithItems, totalCents: number): Promise<void> {
     await this.commitStock(order);
-    await this.settlement.paid(order, totalCents);
+    if (!(await this.settlement.paid(order, totalCents))) {
+      // Settled first by someone else: fine if paid, but a charge landing on an order the reconciler failed needs a refund.
+      const now = await this.repo.db.read((q) => this.repo.find(q, order.id));
+      if (now?.status !== 'paid') this.logger.error({ orderId: order.id, status: now?.status }, 'charged, but the order was already settled as failed; needs a refund');
+    }
   }
 
   /**
