@@ -1,0 +1,61 @@
+import { Bench } from 'tinybench';
+import type { Figure } from './scenario.js';
+
+/** LatencyTask is one thing to time: a call made again and again, one at a time. */
+export interface LatencyTask {
+  name: string;
+  fn: () => unknown;
+}
+
+/** Per task, one p50 and one p99 in µs for each repeated run. */
+export type LatencySamples = Map<string, { p50: number[]; p99: number[] }>;
+
+export interface LatencyRunOptions {
+  runs: number;
+  /** tinybench's time budget per task and run, in ms. */
+  time: number;
+  warmupTime: number;
+  log: (line: string) => void;
+}
+
+/**
+ * latencyRuns runs every task in one tinybench `runs` times and keeps each run's p50 and
+ * p99. The tasks take turns within each run, so a machine that drifts (a CPU warming,
+ * a neighbour waking) touches them alike instead of landing on one.
+ *
+ * @example const samples = await latencyRuns([{ name: 'direct', fn: () => impl.echo(x) }], { runs: 5, time: 1000, warmupTime: 250, log })
+ */
+export async function latencyRuns(tasks: LatencyTask[], opts: LatencyRunOptions): Promise<LatencySamples> {
+  const samples: LatencySamples = new Map(tasks.map((t) => [t.name, { p50: [], p99: [] }]));
+  for (let run = 1; run <= opts.runs; run++) {
+    const bench = new Bench({ time: opts.time, warmupTime: opts.warmupTime, throws: true });
+    for (const task of tasks) bench.add(task.name, task.fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result;
+      if (result.state !== 'completed') throw new Error(`${task.name} ended ${result.state}`);
+      const kept = samples.get(task.name)!;
+      kept.p50.push(result.latency.p50 * 1000);
+      kept.p99.push(result.latency.p99 * 1000);
+    }
+    opts.log(`run ${run}/${opts.runs} done`);
+  }
+  return samples;
+}
+
+/** median of a non-empty list. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * figureOf summarises repeated runs as a Figure: their median, with the lowest and
+ * highest run as the spread.
+ *
+ * @example figureOf('direct call', [0.05, 0.06, 0.05], 'µs', { runs: 3 })
+ */
+export function figureOf(name: string, values: number[], unit: Figure['unit'], extra?: Figure['extra']): Figure {
+  return { name, median: median(values), min: Math.min(...values), max: Math.max(...values), unit, ...(extra ? { extra } : {}) };
+}

@@ -1,0 +1,103 @@
+import type { Figure, Scenario } from '../scenario.js';
+import { runLoad } from '../support/load.js';
+import { orderBody, prepareShop, type Shop } from '../support/shop.js';
+import { figure } from '../support/stats.js';
+import { startCarve, startScript, type Topology } from '../support/topology.js';
+
+// The price of modularity, end to end: the same order placed through each deployment of
+// Carve, beside a hand-wired route doing the same writes and a bare echo server.
+
+interface Setup {
+  name: string;
+  start(workDir: string): Promise<Topology>;
+  prepare(t: Topology): Promise<Shop | undefined>;
+}
+
+const carve = (name: string, opts: Parameters<typeof startCarve>[1]): Setup => ({
+  name,
+  start: (dir) => startCarve(dir, opts),
+  prepare: (t) => prepareShop(t.url),
+});
+
+const SETUPS: Setup[] = [
+  { name: 'floor: bare Hono JSON echo', start: (dir) => startScript(dir, 'echo', 'bench/baseline/echo-server.ts'), prepare: async () => undefined },
+  {
+    name: 'hand-wired baseline (SQLite)',
+    start: (dir) => startScript(dir, 'hand-wired', 'bench/baseline/hand-wired.ts'),
+    prepare: async (t) => (await fetch(`${t.url}/bench/setup`, { method: 'POST' })).json() as Promise<Shop>,
+  },
+  carve('Carve monolith, SQLite', {}),
+  carve('Carve monolith, Postgres', { postgres: true }),
+  carve('payments extracted (SQLite each)', { extracted: ['payments'] }),
+  carve('every module extracted + gateway', { extracted: 'all' }),
+];
+
+const BASELINE = 'hand-wired baseline (SQLite)';
+const MONOLITH = 'Carve monolith, SQLite';
+
+/** measure loads one topology at each concurrency, `repeats` times, after a short warm-up. */
+async function measure(setup: Setup, t: Topology, plan: { concurrency: number[]; seconds: number; repeats: number; warmUp: number }, log: (l: string) => void) {
+  const shop = await setup.prepare(t);
+  const load = (connections: number, seconds: number) =>
+    runLoad({
+      url: shop ? `${t.url}/api/orders` : `${t.url}/echo`,
+      body: shop ? orderBody(shop.productId) : orderBody('warm'),
+      token: shop?.token,
+      connections,
+      seconds,
+      pids: t.processes.map((p) => p.pid),
+    });
+  await load(plan.concurrency[0]!, plan.warmUp);
+  const figures: Figure[] = [];
+  const rpsAt = new Map<number, number>();
+  for (const c of plan.concurrency) {
+    const runs = [];
+    for (let i = 0; i < plan.repeats; i++) runs.push(await load(c, plan.seconds));
+    const failed = runs.reduce((s, r) => s + r.failed, 0);
+    const why = runs.map((r) => JSON.stringify(r.failures)).join(' ');
+    log(`  ${setup.name} @${c}: ${runs.map((r) => r.rps.toFixed(0)).join(', ')} req/s${failed ? `, ${failed} failed: ${why}` : ''}`);
+    const extra = { concurrency: c, processes: t.processes.length, failed };
+    const rps = figure(`${setup.name}, ${c} clients`, runs.map((r) => r.rps), 'req/s', extra);
+    rpsAt.set(c, rps.median);
+    figures.push(
+      rps,
+      figure(`${setup.name}, ${c} clients: p50`, runs.map((r) => r.p50), 'ms', extra),
+      figure(`${setup.name}, ${c} clients: p99`, runs.map((r) => r.p99), 'ms', extra),
+      figure(`${setup.name}, ${c} clients: CPU per ${shop ? 'order' : 'request'}`, runs.map((r) => r.cpuMsPerRequest), 'ms CPU', extra),
+    );
+  }
+  return { figures, rpsAt };
+}
+
+const run: Scenario = async ({ quick, workDir, log }) => {
+  const plan = quick ? { concurrency: [16], seconds: 2, repeats: 1, warmUp: 1 } : { concurrency: [16, 64], seconds: 5, repeats: 3, warmUp: 3 };
+  const setups = quick ? SETUPS.filter((s) => s.name === BASELINE || s.name === MONOLITH) : SETUPS;
+  const figures: Figure[] = [];
+  const rps = new Map<string, Map<number, number>>();
+  for (const setup of setups) {
+    log(`orders: starting ${setup.name}`);
+    const t = await setup.start(workDir);
+    try {
+      const measured = await measure(setup, t, plan, log);
+      figures.push(...measured.figures);
+      rps.set(setup.name, measured.rpsAt);
+    } finally {
+      await t.stop();
+    }
+  }
+  const c = plan.concurrency[0]!;
+  const ratio = (rps.get(MONOLITH)?.get(c) ?? 0) / (rps.get(BASELINE)?.get(c) ?? Number.NaN);
+  return {
+    title: 'Orders end to end: the price of modularity',
+    figures,
+    targets: [{ name: `Carve monolith on SQLite ÷ hand-wired baseline, req/s at ${c} clients`, ratio: Math.round(ratio * 1000) / 1000, limit: '≥ 0.9', met: ratio >= 0.9 }],
+    notes: [
+      `POST /api/orders, one item of one product with huge stock, one customer, tok_visa; ${plan.repeats} run(s) of ${plan.seconds} s per cell after a ${plan.warmUp} s warm-up (the issue asks 20 s; cut so the whole bench stays under 10 minutes).`,
+      'req/s counts 201 answers only, but p50 and p99 are autocannon\'s over every answer, so a run with failures (see `failed`) looks faster than it is. CPU is user+system time of every server process (/proc/<pid>/stat) divided by those answers.',
+      'autocannon runs in the bench process on the same machine, so it competes with the servers for CPU.',
+      'Servers run with NODE_ENV=production (no strict-port JSON copying) and LOG_LEVEL=warn (no request log).',
+    ],
+  };
+};
+
+export default run;

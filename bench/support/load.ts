@@ -1,0 +1,57 @@
+import autocannon from 'autocannon';
+import { cpuMs } from './processes.js';
+
+export interface LoadOptions {
+  url: string;
+  body: string;
+  token?: string;
+  connections: number;
+  seconds: number;
+  /** Processes whose CPU time the load is charged with. */
+  pids: number[];
+}
+
+/** LoadResult is one autocannon run: throughput, latency and server CPU per successful request. */
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+  /** What the failures were: status codes, `errors`, `timeouts`. */
+  failures: Record<string, number>;
+  cpuMsPerRequest: number;
+}
+
+/**
+ * runLoad POSTs `body` to `url` from `connections` clients for `seconds`, and charges
+ * the CPU the server processes used meanwhile to the 2xx answers.
+ *
+ * @example const r = await runLoad({ url: `${t.url}/api/orders`, body, token, connections: 16, seconds: 5, pids })
+ */
+export async function runLoad({ url, body, token, connections, seconds, pids }: LoadOptions): Promise<LoadResult> {
+  const cpuBefore = pids.map(cpuMs);
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    body,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - cpuBefore[i]!, 0);
+  const ok = result['2xx'];
+  const failures: Record<string, number> = {};
+  for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) if (!status.startsWith('2')) failures[status] = count ?? 0;
+  if (result.errors) failures.errors = result.errors;
+  if (result.timeouts) failures.timeouts = result.timeouts;
+  return {
+    rps: ok / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok,
+    failed: result.non2xx + result.errors + result.timeouts,
+    failures,
+    cpuMsPerRequest: ok > 0 ? cpu / ok : Number.NaN,
+  };
+}

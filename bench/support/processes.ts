@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '../..');
+const running = new Set<ChildProcess>();
+// A bench that throws or is interrupted must not leave servers behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** BenchProcess is one server the bench started: where it answers, and its pid for CPU and RSS. */
+export interface BenchProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  kill(): Promise<void>;
+}
+
+/**
+ * startProcess runs a TypeScript entry point with tsx on a free port (or `port`) and
+ * resolves once `GET /health` answers. Unlike the test harness it does not wait for an
+ * info-level "listening" line, so servers run at LOG_LEVEL=warn and log no request.
+ *
+ * @example const app = await startProcess('monolith', ['src/main.ts'], { DATA_DIR: dir })
+ */
+export async function startProcess(name: string, args: string[], env: Record<string, string>, port?: number): Promise<BenchProcess> {
+  const chosen = port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(chosen) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d).slice(-10_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => running.delete(child));
+  const url = `http://127.0.0.1:${chosen}`;
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before answering:\n${out}`);
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await kill();
+      throw new Error(`${name} did not answer /health in 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { name, url, pid: child.pid!, kill };
+}
+
+/** freePort asks the OS for a port nobody listens on, for a process whose address others need before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** cpuMs is the CPU time (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may hold spaces, start at state (field 3).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** rssMb is a process's resident set size now, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return kb ? Number(kb[1]) / 1024 : Number.NaN;
+}

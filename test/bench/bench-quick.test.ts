@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarios } from '../../bench/scenarios/index.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** run starts a command and resolves with its exit code and output, whatever the code. */
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+// Keeps the harness from rotting: every scenario runs in its smoke version and lands in
+// the report. Timings are whatever this machine gives; none is asserted.
+describe('npm run bench -- --quick', { timeout: 120_000 }, () => {
+  let out: string;
+  let result: { code: number | null; output: string };
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'carve-bench-quick-'));
+    result = await run('npx', ['tsx', 'bench/run.ts', '--quick', '--out', out]);
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs every scenario without an error', () => {
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('writes a table for each scenario into the quick results file', () => {
+    const report = readFileSync(join(out, 'RESULTS.quick.md'), 'utf8');
+    expect(report).toMatch(/## Machine\n\n- CPU: .+, \d+ cores/);
+    for (const { name } of scenarios) {
+      const section = report.split(/\n## /).find((s) => s.includes(`Scenario \`${name}\`.`));
+      expect(section, `no section for ${name}`).toBeDefined();
+      expect(section, `no table for ${name}`).toMatch(/\| Measure \| Median \| Spread \(min–max\) \|.*\n\| --- \|.*\n\| .+\|/);
+    }
+  });
+
+  it('draws the port-call chart and links it from the report', () => {
+    const chart = join(out, 'ports.quick.svg');
+    expect(existsSync(chart)).toBe(true);
+    expect(readFileSync(chart, 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*<rect [\s\S]*<\/svg>\n$/);
+    expect(readFileSync(join(out, 'RESULTS.quick.md'), 'utf8')).toContain('](ports.quick.svg)');
+  });
+});
