@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../test/support/listen.js';
+
+export { freePort };
 
 const ROOT = join(import.meta.dirname, '../..');
 const running = new Set<ChildProcess>();
@@ -61,18 +63,6 @@ export async function startProcess(name: string, args: string[], env: Record<str
     await new Promise((r) => setTimeout(r, 100));
   }
   return { name, url, pid: child.pid!, kill };
-}
-
-/** freePort asks the OS for a port nobody listens on, for a process whose address others need before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type ChildService, startChild } from './child-service.js';
 import { createTestDatabase } from './postgres.js';
 import { type NatsServer, startNatsServer } from './nats-server.js';
+import { freePort } from './listen.js';
 
 /** Modules in the order they can start: each one's dependencies come earlier. */
 const LAYERS = [['identity'], ['catalog', 'payments', 'notifications'], ['orders']] as const;
@@ -125,16 +125,4 @@ export async function startCluster(
     },
     stop: stopAll,
   };
-}
-
-/** freePort asks the OS for a port nobody listens on, for a process whose address others need before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
