@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type ChildService, startChild } from './child-service.js';
 import { createTestDatabase } from './postgres.js';
 import { type NatsServer, startNatsServer } from './nats-server.js';
-import { freePort } from './listen.js';
+import { freePort } from './free-port.js';
 
 /** Modules in the order they can start: each one's dependencies come earlier. */
 const LAYERS = [['identity'], ['catalog', 'payments', 'notifications'], ['orders']] as const;
