@@ -39,6 +39,10 @@ import { routeEvents, subscribersOf } from './event-routing.js';
 import { createOutbox } from './shared/events/outbox.js';
 import { eventRoutes } from './shared/remote/event-receiver.js';
 import { type PlacementOptions, placeModules } from './placement.js';
+import { carveAdmin } from './shared/admin/carve-admin.js';
+import { type CarveMetrics, createMetrics } from './shared/observe/metrics.js';
+import { instrumentPort } from './shared/observe/instrument-port.js';
+import { watchGauges } from './shared/observe/carve-gauges.js';
 
 /** Every module of the storefront, in start-up order: identity first, as every route needs its key. */
 export const ALL_MODULES: readonly CarveModule[] = [
@@ -63,6 +67,8 @@ export interface Carve {
   hosted: HostedModule[];
   /** Remote modules this process calls or forwards to, by name. */
   remote: Map<string, RemoteEndpoint>;
+  /** This process's metrics, also served at GET /metrics. */
+  metrics: CarveMetrics;
   /** Migrates every hosted module's database, then runs each module's start hook. */
   start(): Promise<void>;
   /** Stops every module, closes every database handle and every remote connection. */
@@ -86,6 +92,7 @@ export function buildContainer(
   logger: Logger,
   modules: readonly CarveModule[] = ALL_MODULES,
   placement: PlacementOptions = {},
+  metrics: CarveMetrics = createMetrics({ processMetrics: false }),
 ) {
   const { hosted: hostedModules, remote: remoteUrls } = placeModules(config, modules, placement);
   const root = globalContainer.createChildContainer();
@@ -98,8 +105,23 @@ export function buildContainer(
     if (!tokens) throw new Error(`SERVICE_SECRET is required: ${name} runs in another process`);
     remote.set(name, new RemoteEndpoint({ module: name, urls, tokens, logger }));
   }
-  const remotePort = (contract: AnyContract, caller: string) =>
-    createRemotePort(contract, remote.get(contract.name)!, { caller, timeoutMs: config.RPC_TIMEOUT }) satisfies Port<AnyContract>;
+  // Every port a caller gets is timed and traced under the caller's name: that is what
+  // draws each edge of the topology, with its rate and latency.
+  const local = new Map<string, () => Port<AnyContract>>();
+  const portFor = (contract: AnyContract, caller: string) =>
+    remote.has(contract.name)
+      ? instrumentPort(
+          createRemotePort(contract, remote.get(contract.name)!, { caller, timeoutMs: config.RPC_TIMEOUT }) satisfies Port<AnyContract>,
+          contract,
+          { caller, mode: 'remote', metrics },
+        )
+      : instrumentPort(localPort(contract.name)(), contract, { caller, mode: 'in-process', metrics });
+  const localPort = (name: string) => {
+    const port = local.get(name);
+    // Placement guarantees each used module is here or remote; this is the order of registration going wrong.
+    if (!port) throw new Error(`${name}'s port was asked for before ${name} was registered`);
+    return port;
+  };
 
   const hosted: HostedModule[] = [];
   const subscribers = subscribersOf(modules);
@@ -109,19 +131,22 @@ export function buildContainer(
     child.register(MODULE_DB, { useValue: db });
     child.register(OUTBOX, { useValue: createOutbox(db, subscribers) });
     child.register(MODULE_LOGGER, { useValue: logger.child({ module: module.name }) });
-    // Calls this module makes to a remote module carry its own name in the service token.
+    // Resolved on first use, when every module this one calls is registered.
     for (const used of module.uses) {
-      if (remote.has(used.name)) child.register(portToken(used), { useValue: remotePort(used, module.name) });
+      child.register(portToken(used), { useFactory: instanceCachingFactory(() => portFor(used, module.name)) });
     }
     module.register(child);
     const port = cachedPort(() =>
       createLocalPort(module.contract, child.resolve(IMPLEMENTATION), { strict: config.CARVE_STRICT_PORTS }),
     );
-    if (!remote.has(module.name)) root.register(portToken(module.contract), { useFactory: port });
-    hosted.push({ module, container: child, db, port: () => port(root) });
+    if (!remote.has(module.name)) local.set(module.name, port);
+    hosted.push({ module, container: child, db, port });
   }
+  // The edge's own calls (checking a user's token with identity, say) are the `edge` caller's.
   for (const module of modules) {
-    if (remote.has(module.name)) root.register(portToken(module.contract), { useValue: remotePort(module.contract, EDGE_CALLER) });
+    if (remote.has(module.name) || local.has(module.name)) {
+      root.register(portToken(module.contract), { useFactory: instanceCachingFactory(() => portFor(module.contract, EDGE_CALLER)) });
+    }
   }
 
   root.register(TOKEN_VERIFIER, {
@@ -130,12 +155,12 @@ export function buildContainer(
       return createTokenVerifier(async () => (await identity.getVerificationKey({})).jwk);
     }),
   });
-  return { container: root, hosted, remote, tokens };
+  return { container: root, hosted, remote, tokens, metrics };
 }
 
 function cachedPort(make: () => Port<AnyContract>) {
   let port: Port<AnyContract> | undefined;
-  return (_c: DependencyContainer) => {
+  return () => {
     port ??= make();
     return port;
   };
@@ -180,8 +205,9 @@ export function createCarve(
   placement: PlacementOptions = {},
   modules: readonly CarveModule[] = ALL_MODULES,
 ): Carve {
-  const { container, hosted, remote, tokens } = buildContainer(config, logger, modules, placement);
-  const events = routeEvents({ config, logger, hosted, remote });
+  const { container, hosted, remote, tokens, metrics } = buildContainer(config, logger, modules, placement, createMetrics());
+  const events = routeEvents({ config, logger, hosted, remote, metrics });
+  watchGauges(metrics, { databases: hosted.map((h) => h.db), remote });
   const routes = hosted
     .filter(({ container: c }) => c.isRegistered(ROUTES))
     .map(({ module, container: c }) => ({ module: module.name, router: c.resolve(ROUTES) }));
@@ -195,6 +221,17 @@ export function createCarve(
       handler: forwardTo(endpoint, config.RPC_TIMEOUT),
       openApi: lastGoodDoc(() => endpoint.fetchJson<OpenApiDoc>(`/openapi.json?${HOSTED_ONLY}`)),
     }));
+  const ready = () => readiness(hosted, remote, placement.loopbackUrl !== undefined);
+  // Names this process in its traces and on /_carve: the module a service hosts, or `carve`.
+  const serviceName = placement.host ? placement.host.join('+') : 'carve';
+  const admin = carveAdmin({
+    modules,
+    metrics,
+    readiness: ready,
+    // Resolved per request: identity's key is fetched on first use, not while the process is built.
+    verifier: { verify: (token) => container.resolve(TOKEN_VERIFIER).verify(token) },
+    serviceName,
+  });
   const app = createHttpApp({
     title: 'Carve storefront',
     version: '0.1.0',
@@ -207,7 +244,10 @@ export function createCarve(
     ),
     events: eventRoutes(events.hub, tokens),
     forwards,
-    readiness: () => readiness(hosted, remote, placement.loopbackUrl !== undefined),
+    readiness: ready,
+    metrics,
+    admin: admin.app,
+    serviceName,
   });
   const lifecycles = () => hosted.filter((h) => h.container.isRegistered(LIFECYCLE)).map((h) => h.container.resolve(LIFECYCLE));
 
@@ -216,6 +256,7 @@ export function createCarve(
     container,
     hosted,
     remote,
+    metrics,
     async start() {
       for (const { module, db } of hosted) {
         const applied = await db.migrate(module.migrations?.(db.dialect) ?? migrationsFolder(module.name, db.dialect));
@@ -223,8 +264,10 @@ export function createCarve(
       }
       for (const lifecycle of lifecycles()) await lifecycle.start?.();
       events.start();
+      admin.start();
     },
     async stop() {
+      admin.stop();
       await events.stop();
       for (const lifecycle of lifecycles().reverse()) await lifecycle.stop?.();
       await Promise.all(hosted.map(({ db }) => db.close()));

@@ -10,18 +10,10 @@ import type { Logger } from './shared/log/logger.js';
 import { httpEventTransport } from './shared/remote/event-push.js';
 import { closeNats, natsEventTransport, startNatsConsumer } from './shared/remote/nats-events.js';
 import type { RemoteEndpoint } from './shared/remote/remote-endpoint.js';
+import type { CarveMetrics } from './shared/observe/metrics.js';
+import { instrumentTransport } from './shared/observe/instrument-transport.js';
 
-/**
- * subscribersOf names, for each event type, the modules that subscribe to it, wherever
- * they run: the outbox writes one delivery per subscriber in the publishing transaction.
- *
- * @example subscribersOf(ALL_MODULES)('orders.OrderPaid') // ['notifications']
- */
-export function subscribersOf(modules: readonly CarveModule[]): (type: string) => readonly string[] {
-  const map = new Map<string, string[]>();
-  for (const m of modules) for (const ref of m.subscribes ?? []) map.set(ref.type, [...(map.get(ref.type) ?? []), m.name]);
-  return (type) => map.get(type) ?? [];
-}
+export { subscribersOf } from './shared/di/subscribers-of.js';
 
 /** subscriptionsOf reads a hosted module's handlers and checks they match what it declares. */
 function subscriptionsOf(module: CarveModule, container: DependencyContainer): Map<string, Subscription> {
@@ -39,6 +31,8 @@ export interface EventRoutingOptions {
   hosted: readonly { module: CarveModule; container: DependencyContainer; db: ModuleDb }[];
   /** Remote modules this process reaches over HTTP, by name. */
   remote: ReadonlyMap<string, RemoteEndpoint>;
+  /** Each hand-over to a subscriber is timed into these. */
+  metrics: CarveMetrics;
 }
 
 export interface EventRouting {
@@ -56,13 +50,16 @@ export interface EventRouting {
  *
  * @example const events = routeEvents({ config, logger, hosted, remote }); events.start()
  */
-export function routeEvents({ config, logger, hosted, remote }: EventRoutingOptions): EventRouting {
+export function routeEvents({ config, logger, hosted, remote, metrics }: EventRoutingOptions): EventRouting {
   const broker = config.EVENTS_URL;
   const transports = new Map<string, EventTransport | undefined>();
   let hub: EventHub;
   const transportTo = (publisher: string, destination: string) => {
     const key = `${publisher}>${destination}`;
-    if (!transports.has(key)) transports.set(key, pickTransport(publisher, destination));
+    if (!transports.has(key)) {
+      const transport = pickTransport(publisher, destination);
+      transports.set(key, transport && instrumentTransport(transport, { publisher, subscriber: destination, metrics }));
+    }
     return transports.get(key);
   };
   const hostedNames = new Set(hosted.map((h) => h.module.name));

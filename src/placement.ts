@@ -1,5 +1,6 @@
 import { type Config, ConfigError, remoteUrls, urlVariable } from './shared/config/config.js';
 import type { CarveModule } from './shared/di/define-module.js';
+import { subscribersOf } from './shared/di/subscribers-of.js';
 
 /** Placement is where each module runs, as seen from one process. */
 export interface Placement {
@@ -59,12 +60,13 @@ export function placeModules(config: Config, all: readonly CarveModule[], opts: 
   }
   // Events go to their subscribers wherever those run: through the broker, or pushed to their URL.
   if (!config.EVENTS_URL) {
+    const subscribers = subscribersOf(all);
     for (const m of hosted) {
       for (const ref of Object.values(m.contract.events)) {
-        for (const sub of all.filter((s) => s.subscribes?.some((r) => r.type === ref.type))) {
-          if (hostedNames.has(sub.name) || remote.has(sub.name)) continue;
+        for (const sub of subscribers(ref.type)) {
+          if (hostedNames.has(sub) || remote.has(sub)) continue;
           throw new PlacementError(
-            `${m.name} publishes ${ref.name}, which ${sub.name} handles in another process: set ${urlVariable(sub.name)} to where it runs, or EVENTS_URL to a NATS server`,
+            `${m.name} publishes ${ref.name}, which ${sub} handles in another process: set ${urlVariable(sub)} to where it runs, or EVENTS_URL to a NATS server`,
           );
         }
       }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../shared/config/config.js';
 import { moduleDatabaseUrl } from '../shared/db/open-module-db.js';
 import { exitOnStartFailure, runServer } from '../shared/http/run-server.js';
 import { createLogger } from '../shared/log/logger.js';
+import { startTracing } from '../shared/observe/tracing.js';
 
 const MODULES = ALL_MODULES.map((m) => m.name);
 const USAGE = `Usage: npm run service -- <module>
@@ -33,9 +34,10 @@ async function main() {
     );
   }
   const logger = createLogger(config.LOG_LEVEL).child({ service: name });
+  const tracing = startTracing({ serviceName: name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const carve = createCarve(config, logger, { host: [name] });
   logger.info({ database: redact(moduleDatabaseUrl(name, config)) }, `${name} service starting`);
-  await runServer(carve, { host: config.HOST, port: config.PORT, logger, name: `${name} service` });
+  await runServer(carve, { host: config.HOST, port: config.PORT, logger, name: `${name} service`, afterStop: tracing.shutdown });
 }
 
 /** redact hides a database password before it reaches a log. */

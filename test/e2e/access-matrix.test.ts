@@ -17,7 +17,7 @@ import { type InProcessCarve, startCarve } from '../support/carve-harness.js';
 import { type Customer, adminToken, createProduct, signUp } from '../support/storefront-client.js';
 
 const SECRET = 'access-matrix-secret-0123456789abcdef';
-const OPS = ['GET /health', 'GET /ready', 'GET /openapi.json', 'GET /docs'];
+const OPS = ['GET /health', 'GET /ready', 'GET /openapi.json', 'GET /docs', 'GET /metrics', 'GET /_carve', 'GET /_carve/api/topology'];
 
 describe('who may call what', () => {
   let t: InProcessCarve;

@@ -60,6 +60,11 @@ export const ACCESS_MATRIX: readonly AccessRow[] = [
   { method: 'GET', route: '/ready', expect: anyone(200) },
   { method: 'GET', route: '/openapi.json', expect: anyone(200) },
   { method: 'GET', route: '/docs', expect: anyone(200) },
+  // Open like /health: counts and timings for a Prometheus server, no data.
+  { method: 'GET', route: '/metrics', expect: anyone(200) },
+  // The page is a sign-in form and a script; what it shows comes from the topology, which is admin only.
+  { method: 'GET', route: '/_carve', expect: anyone(200) },
+  { method: 'GET', route: '/_carve/api/topology', expect: adminOnly(200) },
 
   {
     method: 'POST',

@@ -48,3 +48,15 @@ export async function createProduct(
   expect(res.status).toBe(201);
   return res.json() as Promise<{ id: string; sku: string; priceCents: number; stock: number }>;
 }
+
+/** placeOrder has a fresh customer buy one of a fresh product with a card that pays; it returns the order's id. */
+export async function placeOrder(t: TestCarve): Promise<string> {
+  const product = await createProduct(t, await adminToken(t));
+  const customer = await signUp(t);
+  const res = await t.request('POST', '/api/orders', {
+    token: customer.token,
+    body: { items: [{ productId: product.id, quantity: 1 }], paymentToken: 'tok_visa' },
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}

@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig } from '../../shared/config/config.js';
 import { moduleDatabaseUrl } from '../../shared/db/open-module-db.js';
+import { runContracts } from '../contracts/contracts-command.js';
 import { runEvents } from '../events/events-command.js';
+import { runGraph } from '../graph/graph-command.js';
 import { carveHelp, parseCarveArgs } from './cli-args.js';
 import { formatReport } from './format-report.js';
 import { MoveError, MoveInterrupted, UsageError } from './move-error.js';
@@ -32,7 +34,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
  * runCarve is `npm run carve`: it reads the command line and the monolith's environment,
  * moves the module, prints the proof and the next steps, and returns the exit code.
  * Report and next steps go to stdout; progress and errors to stderr. `carve events ...`
- * is the events command's own (../events), handed over whole.
+ * is the events command's own (../events), and `carve contracts ...` the contracts
+ * command's (../contracts), each handed over whole.
  *
  * @example process.exitCode = await runCarve({ argv: process.argv.slice(2), env: process.env, stdout, stderr, modules, moduleCalls })
  */
@@ -40,11 +43,15 @@ export async function runCarve(io: CarveIo): Promise<number> {
   const say = (text: string) => io.stdout.write(text);
   const fail = (text: string) => io.stderr.write(`carve: ${text}\n`);
   if (io.argv[0] === 'events') return runEvents({ ...io, argv: io.argv.slice(1) });
+  if (io.argv[0] === 'graph') return runGraph({ ...io, argv: io.argv.slice(1) });
+  if (io.argv[0] === 'contracts') return runContracts({ ...io, argv: io.argv.slice(1) });
   try {
     const args = parseCarveArgs(io.argv, io.modules);
     if (args.command === 'help') {
       say(carveHelp(io.modules));
       say('\nFailed events: npm run carve -- events list|retry|retry-all (see events --help).\n');
+      say('Architecture: npm run carve -- graph [--check] writes docs/architecture.md from the code.\n');
+      say('Contract safety: npm run carve -- contracts snapshot|check (see contracts --help).\n');
       return EXIT.ok;
     }
     const config = loadConfig(io.env);

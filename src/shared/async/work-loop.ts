@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { Logger } from '../log/logger.js';
 
 export interface WorkLoopOptions {
@@ -39,7 +40,8 @@ export class WorkLoop {
     }
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.running = this.round().finally(() => {
+    // A nudge may come from inside a request; the round is nobody's request, so it starts no trace's child.
+    this.running = context.with(ROOT_CONTEXT, () => this.round()).finally(() => {
       this.running = undefined;
       if (this.stopped) return;
       if (this.again) {

@@ -53,6 +53,7 @@ const Env = z.object({
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
   EVENTS_RELAY: z.enum(['on', 'paused']).default('on'),
   ORDER_SETTLE_AFTER: duration.default(120_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** ENV_VARIABLES names every variable Carve reads. */

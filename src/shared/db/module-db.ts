@@ -37,6 +37,8 @@ export interface ModuleDb {
   migrate(folder: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool, where there is one (Postgres): connections busy, work waiting for one, and the size. */
+  pool?(): { busy: number; waiting: number; max: number };
 }
 
 /**

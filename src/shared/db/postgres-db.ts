@@ -34,6 +34,16 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
   let confinement = 'not yet checked';
   let pool: postgres.Sql | undefined;
   const committed: ((q: Queryable) => void)[] = [];
+  // postgres.js keeps its pool to itself: count the work in flight, each piece holding at most one connection.
+  let inFlight = 0;
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await work();
+    } finally {
+      inFlight--;
+    }
+  };
 
   // The pool is opened on first use, after migrations, so it knows whether the role exists.
   // A failed check is retried on the next use: a passing fault must not silently drop the
@@ -63,16 +73,19 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
     get location() {
       return `${redactUrl(url)} schema ${schema} (${confinement})`;
     },
-    read: async (work) => work(await open()),
+    read: (work) => counted(async () => work(await open())),
     tx: async (work) => {
       let handle: Queryable | undefined;
-      const result = await (await open()).transaction((tx) => {
-        handle = tx as unknown as Queryable;
-        return work(handle);
-      });
+      const result = await counted(async () =>
+        (await open()).transaction((tx) => {
+          handle = tx as unknown as Queryable;
+          return work(handle);
+        }),
+      );
       for (const listener of committed) listener(handle!);
       return result;
     },
+    pool: () => ({ busy: Math.min(inFlight, max), waiting: Math.max(0, inFlight - max), max }),
     onCommit: (listener) => {
       committed.push(listener);
     },

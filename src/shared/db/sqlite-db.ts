@@ -16,9 +16,10 @@ import type { ModuleDb, Queryable } from './module-db.js';
 export function openSqliteDb(module: string, file: string): ModuleDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const client = new Database(file);
+  // The timeout first: switching a new file to WAL takes a lock another process starting at once may hold.
+  client.pragma('busy_timeout = 5000');
   client.pragma('journal_mode = WAL');
   client.pragma('synchronous = NORMAL');
-  client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
   const q = drizzle({ client }) as unknown as Queryable;
   const lock = new Mutex();

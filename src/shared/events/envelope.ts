@@ -12,6 +12,8 @@ export const EventEnvelope = z.strictObject({
   aggregateId: z.string().min(1).max(200),
   occurredAt: z.number().int().min(0).max(8.64e15),
   payload: z.unknown(),
+  /** The W3C traceparent of the request that published it: handling continues that trace. */
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
 });
 export type EventEnvelope = z.output<typeof EventEnvelope>;
 

@@ -12,6 +12,8 @@ export const carveOutbox = pgTable('carve_outbox', {
   aggregateId: text('aggregate_id').notNull(),
   payload: text('payload').notNull(),
   occurredAt: bigint('occurred_at', { mode: 'number' }).notNull(),
+  // The W3C traceparent of the request that published it, so handling continues its trace.
+  traceparent: text('traceparent'),
 });
 
 export const carveOutboxDelivery = pgTable(
@@ -44,6 +46,7 @@ export const carveInbox = pgTable(
     failures: text('failures').notNull(),
     nextAttemptAt: bigint('next_attempt_at', { mode: 'number' }).notNull(),
     handledAt: bigint('handled_at', { mode: 'number' }),
+    traceparent: text('traceparent'),
   },
   (t) => [index('carve_inbox_status_idx').on(t.status, t.seq)],
 );

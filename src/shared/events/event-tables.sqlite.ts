@@ -12,6 +12,8 @@ export const carveOutbox = sqliteTable('carve_outbox', {
   aggregateId: text('aggregate_id').notNull(),
   payload: text('payload').notNull(),
   occurredAt: integer('occurred_at').notNull(),
+  // The W3C traceparent of the request that published it, so handling continues its trace.
+  traceparent: text('traceparent'),
 });
 
 export const carveOutboxDelivery = sqliteTable(
@@ -44,6 +46,7 @@ export const carveInbox = sqliteTable(
     failures: text('failures').notNull(),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     handledAt: integer('handled_at'),
+    traceparent: text('traceparent'),
   },
   (t) => [index('carve_inbox_status_idx').on(t.status, t.seq)],
 );

@@ -3,6 +3,7 @@ import type { ModuleDb } from '../db/module-db.js';
 import type { Logger } from '../log/logger.js';
 import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
 import { eventTables } from './event-tables.js';
+import { SpanKind, contextFrom, inSpan } from '../observe/tracing.js';
 import { type Subscription, readEnvelope } from './subscriptions.js';
 
 export interface Received {
@@ -33,6 +34,7 @@ export async function receiveEvents(db: ModuleDb, events: readonly EventEnvelope
       attempts: 0,
       failures: reason ? addFailure('[]', reason, now) : '[]',
       nextAttemptAt: 0,
+      traceparent: e.traceparent ?? null,
     };
   });
   const inserted = await db.tx((q) =>
@@ -71,6 +73,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
       aggregateId: row.aggregateId,
       occurredAt: row.occurredAt,
       payload: JSON.parse(row.payload),
+      ...(row.traceparent ? { traceparent: row.traceparent } : {}),
     };
     const read = readEnvelope(subscriptions, event);
     if ('refusal' in read) throw new Refused(read.refusal);
@@ -84,6 +87,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
         .returning({ id: inbox.eventId });
       if (claimed.length === 1) await sub.handler(payload, { q, event });
     });
+    logger.debug({ eventId: row.eventId, type: row.type }, 'event handled');
   }
 
   async function recordFailure(row: typeof inbox.$inferSelect, err: unknown): Promise<boolean> {
@@ -119,12 +123,15 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
           held.add(key);
           continue;
         }
-        try {
-          await handle(row);
-          progressed = true;
-        } catch (err) {
-          if (!(await recordFailure(row, err))) held.add(key);
-        }
+        // Handling continues the publishing request's trace, so its spans and log lines join it.
+        await inSpan(`handle ${row.type}`, { kind: SpanKind.CONSUMER, attributes: { 'carve.event': row.type, 'carve.event_id': row.eventId } }, contextFrom(row.traceparent), async () => {
+          try {
+            await handle(row);
+            progressed = true;
+          } catch (err) {
+            if (!(await recordFailure(row, err))) held.add(key);
+          }
+        });
       }
       return progressed;
     },

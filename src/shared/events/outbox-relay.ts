@@ -53,7 +53,15 @@ export function createOutboxRelay({ db, transportTo, maxAttempts, logger }: Outb
       destination: d.destination,
       attempts: d.attempts,
       failures: d.failures,
-      event: { id: e.id, type: e.type, version: e.version, aggregateId: e.aggregateId, occurredAt: e.occurredAt, payload: JSON.parse(e.payload) },
+      event: {
+        id: e.id,
+        type: e.type,
+        version: e.version,
+        aggregateId: e.aggregateId,
+        occurredAt: e.occurredAt,
+        payload: JSON.parse(e.payload),
+        ...(e.traceparent ? { traceparent: e.traceparent } : {}),
+      },
     }));
   }
 

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { type EventRef, aggregateOf } from '../contract/define-event.js';
 import type { ModuleDb, Queryable } from '../db/module-db.js';
 import { eventTables } from './event-tables.js';
+import { currentTraceparent } from '../observe/tracing.js';
 
 /** Outbox is how a module publishes: inside the transaction that changed its state. */
 export interface Outbox {
@@ -43,6 +44,7 @@ export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => read
         aggregateId: aggregateOf(ref, parsed.data),
         payload: JSON.stringify(parsed.data),
         occurredAt: Date.now(),
+        traceparent: currentTraceparent() ?? null,
       });
       const destinations = subscribersOf(ref.type);
       if (destinations.length > 0) {

@@ -11,6 +11,9 @@ import { inRequestScope } from '../log/request-scope.js';
 import { mountApiDocs } from './api-docs.js';
 import { type OpenApiDoc, mergeOpenApi } from './merge-openapi.js';
 import type { AppEnv } from './app-env.js';
+import { httpInstrumentationMiddleware } from '@hono/otel';
+import { prometheus } from '@hono/prometheus';
+import type { CarveMetrics } from '../observe/metrics.js';
 
 export interface ModuleReadiness {
   name: string;
@@ -36,6 +39,12 @@ export interface HttpAppOptions {
   events?: Hono<AppEnv>;
   /** Public routes of modules hosted elsewhere, answered by passing the request on. */
   forwards?: { module: string; handler: MiddlewareHandler<AppEnv>; openApi: () => Promise<OpenApiDoc | undefined> }[];
+  /** The process's metrics, served at GET /metrics; HTTP requests are timed into them. */
+  metrics?: CarveMetrics;
+  /** The live topology page and its data, mounted at /_carve. */
+  admin?: Hono<AppEnv>;
+  /** Names this process in its traces: the service's module, or `carve` for the monolith. */
+  serviceName?: string;
 }
 
 /** problemResponse writes an error as application/problem+json. */
@@ -55,6 +64,12 @@ export function problemResponse(c: Context, err: unknown, rendered = renderProbl
  */
 export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+
+  // First, so everything the request does, its log lines included, runs inside its span.
+  // It continues the trace of a W3C traceparent header, from a client or another Carve process.
+  app.use(httpInstrumentationMiddleware({ serviceName: opts.serviceName ?? 'carve', captureActiveRequests: false }));
+  const http = opts.metrics ? prometheus({ registry: opts.metrics.registry }) : undefined;
+  if (http) app.use(http.registerMetrics);
 
   // Keeps a well-formed X-Request-Id from the client (so one id follows a request across
   // processes) and makes one up otherwise.
@@ -90,6 +105,9 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
     return c.json({ status: ready ? 'ready' : 'not_ready', modules }, ready ? 200 : 503);
   });
 
+  // Open, like /health: a Prometheus server scrapes it without credentials. It holds counts and timings, no data.
+  if (http) app.get('/metrics', http.printMetrics);
+  if (opts.admin) app.route('/_carve', opts.admin);
   if (opts.rpc) app.route('/_rpc', opts.rpc);
   if (opts.events) app.route('/_events', opts.events);
   for (const { module, handler } of opts.forwards ?? []) {

@@ -16,7 +16,13 @@ export interface Runnable {
  */
 export async function runServer(
   carve: Runnable,
-  { host, port, logger, name }: { host: string; port: number; logger: Logger; name: string },
+  {
+    host,
+    port,
+    logger,
+    name,
+    afterStop = async () => {},
+  }: { host: string; port: number; logger: Logger; name: string; afterStop?: () => Promise<void> },
 ): Promise<void> {
   await carve.start();
   const server = serve({ fetch: carve.app.fetch, hostname: host, port }, (info) => {
@@ -29,7 +35,7 @@ export async function runServer(
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      carve.stop().then(
+      carve.stop().then(afterStop).then(
         () => process.exit(0),
         (err) => {
           logger.error({ err }, 'shutdown failed');

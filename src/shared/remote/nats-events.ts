@@ -1,4 +1,5 @@
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { type MsgHdrs, headers } from '@nats-io/transport-node';
 import { EventEnvelope, retryDelay } from '../events/envelope.js';
 import { type DeliveryOutcome, type EventTransport, EventsUnreachable } from '../events/transport.js';
 import type { Logger } from '../log/logger.js';
@@ -9,6 +10,14 @@ export { closeNats, eventSubject } from './nats-connection.js';
 /** A message whose accept failed comes back after this long; later ones wait behind it at most HOLD_MS, keeping order. */
 const NAK_DELAY_MS = 1_000;
 const HOLD_MS = 10_000;
+/** The event's trace travels in the message headers too, where NATS tooling looks for it. */
+function traceHeaders(event: EventEnvelope): MsgHdrs | undefined {
+  if (!event.traceparent) return undefined;
+  const h = headers();
+  h.set('traceparent', event.traceparent);
+  return h;
+}
+
 /** Credentials in the URL stay out of errors and logs. */
 const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
 
@@ -40,6 +49,7 @@ export function natsEventTransport({ url, destination, logger }: { url: string; 
           const ack = await link.js.publish(eventSubject(destination, event.type), JSON.stringify(event), {
             msgID: `${event.id}:${destination}`,
             timeout: NATS_TIMEOUT_MS,
+            headers: traceHeaders(event),
           });
           if (ack.duplicate) logger.debug({ eventId: event.id, destination }, 'event already in the stream; the broker dropped the copy');
         } catch (err) {

@@ -14,6 +14,7 @@ import type { Dispatcher } from 'undici';
 import { PortUnavailable } from '../contract/port-unavailable.js';
 import type { Logger } from '../log/logger.js';
 import { currentRequestId } from '../log/request-scope.js';
+import { injectTrace } from '../observe/tracing.js';
 import { type Instance, InstancePool, type InstanceState } from './instance-pool.js';
 import type { ServiceTokens } from './service-token.js';
 import { DEADLINE_HEADER, REQUEST_ID_HEADER, abortAt, neverSent, rpcPath } from './wire.js';
@@ -44,6 +45,8 @@ export interface CallRequest {
   retrySafe: boolean;
   /** Where to send it, when not a port method: `/_events/<module>`, say. */
   path?: string;
+  /** Extra headers, such as the contract version the caller was built against. */
+  headers?: Record<string, string>;
 }
 
 export interface CallReply {
@@ -164,7 +167,7 @@ export class RemoteEndpoint {
       const res = await instance.pool.request({
         method: req.method as Dispatcher.HttpMethod,
         path: req.path,
-        headers: req.headers,
+        headers: injectTrace({ ...req.headers }),
         body: req.body,
         signal: req.signal,
         headersTimeout: req.timeoutMs,
@@ -236,7 +239,10 @@ export class RemoteEndpoint {
       authorization: `Bearer ${await this.opts.tokens.mint(req.caller, this.module)}`,
       'content-type': 'application/json',
       [DEADLINE_HEADER]: String(req.deadline),
+      ...req.headers,
     };
+    // The callee continues this trace: its spans and log lines carry the same trace id.
+    injectTrace(headers);
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     let res: Dispatcher.ResponseData;

@@ -3,6 +3,7 @@ import { type AnyContract, type CallOptions, type Port, isRetrySafe } from '../c
 import { PortError } from '../contract/port-error.js';
 import { assertPlainJson } from '../contract/plain-json.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
+import { CONTRACT_VERSION_HEADER, CONTRACT_VERSION_MISMATCH } from './wire.js';
 
 export interface RemotePortOptions {
   /** The module making the calls, named in its service token. */
@@ -16,6 +17,7 @@ interface ProblemReply {
   detail?: string;
   data?: Record<string, unknown>;
   requestId?: string;
+  servedVersion?: unknown;
 }
 
 /**
@@ -23,7 +25,29 @@ interface ProblemReply {
  * or a version skew on one side. Like any bug it is a 500 at the edge, never retried.
  */
 export class RemoteCallFailed extends Error {
-  override readonly name = 'RemoteCallFailed';
+  override readonly name: string = 'RemoteCallFailed';
+}
+
+/**
+ * ContractVersionMismatch means the callee serves another version of the contract than
+ * the caller was built against, and refused the call rather than misread it. The callee
+ * is up, so it is no PortUnavailable: retrying or breaking the circuit would not help;
+ * deploying both sides on one version does.
+ */
+export class ContractVersionMismatch extends RemoteCallFailed {
+  override readonly name = 'ContractVersionMismatch';
+  constructor(
+    readonly module: string,
+    readonly callerVersion: number,
+    readonly servedVersion: number | undefined,
+    where: string,
+  ) {
+    const served = servedVersion === undefined ? 'another version' : `version ${servedVersion}`;
+    super(
+      `${where} was refused: this caller is built against ${module} contract version ${callerVersion}, but ${module} serves ${served}. ` +
+        `Run both on one version: redeploy this caller against ${served}, or keep ${module} instances of version ${callerVersion} running until it is.`,
+    );
+  }
 }
 
 function parseJson(text: string, where: string): unknown {
@@ -38,7 +62,8 @@ function parseJson(text: string, where: string): unknown {
  * createRemotePort builds the HTTP adapter of a port from its contract alone. Input is
  * parsed before it leaves and output when it returns, a declared error comes back as
  * the same typed PortError the in-process adapter raises, and a transport failure is a
- * PortUnavailable.
+ * PortUnavailable. Every call names the contract version it was built against, and a
+ * callee on another version answers with a ContractVersionMismatch.
  *
  * @example const payments = createRemotePort(paymentsContract, endpoint, { caller: 'orders', timeoutMs: 15_000 }) satisfies Port<typeof paymentsContract>
  */
@@ -63,11 +88,16 @@ export function createRemotePort<C extends AnyContract>(
         deadline: options.deadline ?? Date.now() + timeoutMs,
         signal: options.signal,
         retrySafe,
+        headers: { [CONTRACT_VERSION_HEADER]: String(contract.version) },
       });
       if (reply.status === 200) return parseAt(spec.output, parseJson(reply.text, `${where} output`), `${where} output`);
       const problem = ((reply.contentType.includes('json') ? parseJson(reply.text, `${where} error`) : undefined) ??
         {}) as ProblemReply;
       const code = problem.code;
+      if (reply.status === 409 && code === CONTRACT_VERSION_MISMATCH) {
+        const served = typeof problem.servedVersion === 'number' ? problem.servedVersion : undefined;
+        throw new ContractVersionMismatch(contract.name, contract.version, served, where);
+      }
       const declared = code !== undefined && spec.errors?.includes(code) ? contract.errors[code] : undefined;
       if (declared) {
         const err = new PortError(contract.name, code!, declared.status, declared.title, problem.detail ?? declared.title, problem.data);

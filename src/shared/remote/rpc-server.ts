@@ -8,7 +8,7 @@ import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { AppEnv } from '../http/app-env.js';
 import { verifyServiceCall } from './service-auth.js';
 import type { ServiceTokens } from './service-token.js';
-import { DEADLINE_HEADER, abortAt } from './wire.js';
+import { CONTRACT_VERSION_HEADER, CONTRACT_VERSION_MISMATCH, DEADLINE_HEADER, abortAt } from './wire.js';
 
 /** RpcBinding is one hosted module as internal RPC serves it: its contract and its in-process port. */
 export interface RpcBinding {
@@ -26,6 +26,29 @@ function readDeadline(raw: string | undefined): number | undefined {
   const deadline = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(deadline)) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', `${DEADLINE_HEADER} must be epoch milliseconds`);
   return deadline;
+}
+
+/**
+ * checkCallerVersion refuses a call made for another version of the contract than the
+ * one this process serves: during a rolling deploy a caller on the old version must be
+ * told so, not have its call read by the new schemas. A caller that sends no version
+ * (a hand-made call, an older Carve) is taken to be on the served version.
+ */
+function checkCallerVersion(raw: string | undefined, contract: AnyContract): void {
+  if (raw === undefined) return;
+  if (!/^\d+$/.test(raw)) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', `${CONTRACT_VERSION_HEADER} must be a whole number`);
+  const callerVersion = Number(raw);
+  const servedVersion = contract.version;
+  if (callerVersion === servedVersion) return;
+  const module = contract.name;
+  throw new HttpProblem(
+    409,
+    CONTRACT_VERSION_MISMATCH,
+    'Contract version mismatch',
+    `This process serves ${module} contract version ${servedVersion}; the caller was built against version ${callerVersion}. ` +
+      `Deploy the caller on ${module} contract version ${servedVersion}, or keep ${module} instances of version ${callerVersion} running until every caller has moved.`,
+    { module, callerVersion, servedVersion },
+  );
 }
 
 /** Far deeper than any contract's input; deeper only exhausts the stack of whatever walks it. */
@@ -53,7 +76,8 @@ export function wireInputProblem(input: unknown): string | undefined {
  * POST /_rpc/<module>/<method>. Every call needs a service token for that module,
  * wherever the process runs. The call goes through the module's in-process port, so
  * input and output are parsed exactly as they are in-process, and a declared error
- * travels as problem+json carrying its code and data.
+ * travels as problem+json carrying its code and data. A caller built against another
+ * version of the contract is refused with a 409 CONTRACT_VERSION_MISMATCH.
  *
  * @example app.route('/_rpc', rpcRoutes(bindings, tokens))
  */
@@ -64,9 +88,10 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
     const { module, method } = c.req.param();
     const caller = await verifyServiceCall(c, tokens, module);
     const binding = byName.get(module);
-    if (!binding || !Object.hasOwn(binding.contract.methods, method)) {
-      throw notFound(`This process serves no ${module}.${method}`);
-    }
+    if (!binding) throw notFound(`This process serves no ${module}.${method}`);
+    // Before the method lookup: a method gone in this version is a version mismatch to its old callers.
+    checkCallerVersion(c.req.header(CONTRACT_VERSION_HEADER), binding.contract);
+    if (!Object.hasOwn(binding.contract.methods, method)) throw notFound(`This process serves no ${module}.${method}`);
     c.get('logger')?.debug({ caller: caller.module, call: `${module}.${method}` }, 'rpc');
 
     const deadline = readDeadline(c.req.header(DEADLINE_HEADER));

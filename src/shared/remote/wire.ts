@@ -1,6 +1,14 @@
 /** The headers internal RPC adds to a call. */
 export const DEADLINE_HEADER = 'x-carve-deadline';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/**
+ * The contract version the caller was built against. The callee refuses a call made for
+ * another version (409 CONTRACT_VERSION_MISMATCH) rather than misread it; a call without
+ * the header is taken to be for the version it serves.
+ */
+export const CONTRACT_VERSION_HEADER = 'x-carve-contract-version';
+/** The problem code of that refusal, which the caller turns into a ContractVersionMismatch. */
+export const CONTRACT_VERSION_MISMATCH = 'CONTRACT_VERSION_MISMATCH';
 
 /** Where a module's internal RPC lives in every process that hosts it. */
 export const rpcPath = (module: string, method: string) => `/_rpc/${module}/${method}`;

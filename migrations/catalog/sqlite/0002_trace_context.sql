@@ -1,0 +1,2 @@
+ALTER TABLE `carve_inbox` ADD `traceparent` text;--> statement-breakpoint
+ALTER TABLE `carve_outbox` ADD `traceparent` text;

@@ -1,0 +1,93 @@
+import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, type SpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TracingOptions {
+  /** Names this process in every span it exports: `carve`, or the module a service hosts. */
+  serviceName: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: export spans over OTLP/HTTP to this collector. */
+  otlpEndpoint?: string;
+  /** Export to this exporter instead, span by span: for tests, with an in-memory exporter. */
+  exporter?: SpanExporter;
+}
+
+/** The tracer every Carve span comes from. A no-op until startTracing registers a provider. */
+export const tracer = trace.getTracer('carve');
+
+/**
+ * startTracing registers the process's tracer provider, the W3C trace-context
+ * propagator and an AsyncLocalStorage context manager. With no exporter, spans are
+ * sampled out: each still gets a trace id that is propagated and logged, at the price
+ * of two random ids, so correlation never depends on an exporter.
+ *
+ * @example const tracing = startTracing({ serviceName: 'payments', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+ */
+export function startTracing({ serviceName, otlpEndpoint, exporter }: TracingOptions) {
+  const sink = exporter ?? (otlpEndpoint ? new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/+$/, '')}/v1/traces` }) : undefined);
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
+    spanProcessors: sink ? [exporter ? new SimpleSpanProcessor(sink) : new BatchSpanProcessor(sink)] : [],
+    // With an exporter, the default: every trace a caller did not sample out (or OTEL_TRACES_SAMPLER).
+    ...(sink ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
+  });
+  provider.register();
+  return {
+    /** shutdown sends the spans still buffered, then stops. */
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** activeTraceId is the W3C trace id of the span active now, if there is one. */
+export function activeTraceId(): string | undefined {
+  const span = trace.getActiveSpan();
+  const ctx = span?.spanContext();
+  return ctx && isSpanContextValid(ctx) ? ctx.traceId : undefined;
+}
+
+/** currentTraceparent is the W3C traceparent of the active span: what an event stores to carry its trace. */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/** injectTrace adds the active trace's headers (traceparent, tracestate) to an outgoing request's headers. */
+export function injectTrace(headers: Record<string, string>): Record<string, string> {
+  propagation.inject(context.active(), headers);
+  return headers;
+}
+
+/** contextFrom continues a trace from a stored or received traceparent; the root context without one. */
+export function contextFrom(traceparent: string | null | undefined): Context {
+  return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+}
+
+/**
+ * inSpan runs work in a new active span, ending it with the work's outcome. A thrown
+ * error marks the span failed and is thrown on.
+ *
+ * @example await inSpan('handle orders.OrderPaid', { kind: SpanKind.CONSUMER }, contextFrom(row.traceparent), () => handle(row))
+ */
+export function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Record<string, string | number | boolean> },
+  parent: Context,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
+    try {
+      return await work(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+export { SpanKind };
