@@ -22,6 +22,10 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   client.pragma('synchronous = NORMAL');
   client.pragma('foreign_keys = ON');
   const q = drizzle({ client }) as unknown as Queryable;
+  reuseStatements(client);
+  const begin = client.prepare('BEGIN IMMEDIATE');
+  const commit = client.prepare('COMMIT');
+  const rollback = client.prepare('ROLLBACK');
   const lock = new Mutex();
   const committed: ((q: Queryable) => void)[] = [];
 
@@ -32,14 +36,14 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
     read: (work) => lock.runExclusive(() => work(q)),
     tx: (work) =>
       lock.runExclusive(async () => {
-        client.exec('BEGIN IMMEDIATE');
+        begin.run();
         try {
           const result = await work(q);
-          client.exec('COMMIT');
+          commit.run();
           for (const listener of committed) listener(q);
           return result;
         } catch (err) {
-          if (client.inTransaction) client.exec('ROLLBACK');
+          if (client.inTransaction) rollback.run();
           throw err;
         }
       }),
@@ -79,4 +83,30 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       client.close();
     },
   };
+}
+
+/** How many distinct statements a module keeps prepared; its queries number in the dozens. */
+const KEEP_STATEMENTS = 500;
+
+/**
+ * reuseStatements keeps each statement once prepared: drizzle asks better-sqlite3 to
+ * prepare every query it runs, and preparing costs about as much as running. A reused
+ * statement is handed back in its default mode, since drizzle switches some to raw rows.
+ */
+function reuseStatements(client: Database.Database): void {
+  const prepare = client.prepare.bind(client);
+  const kept = new Map<string, Database.Statement>();
+  client.prepare = ((source: string) => {
+    let statement = kept.get(source);
+    if (statement) {
+      // Most recently used last, so the first is the one to drop.
+      kept.delete(source);
+      if (statement.reader) statement.raw(false).pluck(false);
+    } else {
+      statement = prepare(source);
+      if (kept.size >= KEEP_STATEMENTS) kept.delete(kept.keys().next().value!);
+    }
+    kept.set(source, statement);
+    return statement;
+  }) as typeof client.prepare;
 }
