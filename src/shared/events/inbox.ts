@@ -78,16 +78,18 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
     const read = readEnvelope(subscriptions, event);
     if ('refusal' in read) throw new Refused(read.refusal);
     const { sub, payload } = read;
-    await db.tx(async (q) => {
+    const handled = await db.tx(async (q) => {
       // Claim first: a second processor on the same database finds the row taken and does nothing.
       const claimed = await q
         .update(inbox)
         .set({ status: 'handled', attempts: row.attempts + 1, handledAt: Date.now() })
         .where(and(eq(inbox.eventId, row.eventId), eq(inbox.status, 'pending')))
         .returning({ id: inbox.eventId });
-      if (claimed.length === 1) await sub.handler(payload, { q, event });
+      if (claimed.length === 0) return false;
+      await sub.handler(payload, { q, event });
+      return true;
     });
-    logger.debug({ eventId: row.eventId, type: row.type }, 'event handled');
+    if (handled) logger.debug({ eventId: row.eventId, type: row.type }, 'event handled');
   }
 
   async function recordFailure(row: typeof inbox.$inferSelect, err: unknown): Promise<boolean> {
