@@ -5,6 +5,9 @@ import type { AppEnv } from '../http/app-env.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
 import { REQUEST_ID_HEADER } from './wire.js';
 
+/** nginx's status for a request whose client hung up before the answer: no standard one exists. */
+const CLIENT_CLOSED_REQUEST = 499;
+
 /** Headers about one connection, which a proxy must not pass on (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
   'connection',
@@ -42,14 +45,21 @@ export function forwardTo(endpoint: RemoteEndpoint, timeoutMs: number): Middlewa
     headers['x-forwarded-host'] = url.host;
     headers['x-forwarded-proto'] = url.protocol.replace(':', '');
     const hasBody = c.req.raw.body !== null && c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    const res = await endpoint.forward({
-      method: c.req.method,
-      path: url.pathname + url.search,
-      headers,
-      body: hasBody ? Readable.fromWeb(c.req.raw.body as WebReadableStream) : undefined,
-      signal: c.req.raw.signal,
-      timeoutMs,
-    });
+    let res: Awaited<ReturnType<RemoteEndpoint['forward']>>;
+    try {
+      res = await endpoint.forward({
+        method: c.req.method,
+        path: url.pathname + url.search,
+        headers,
+        body: hasBody ? Readable.fromWeb(c.req.raw.body as WebReadableStream) : undefined,
+        signal: c.req.raw.signal,
+        timeoutMs,
+      });
+    } catch (err) {
+      // Nobody is left to answer; 499 (client closed request) only names it in the log.
+      if (c.req.raw.signal.aborted) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+      throw err;
+    }
     const out = new Headers(passable(Object.entries(res.headers)));
     const body = res.statusCode === 204 || res.statusCode === 304 || c.req.method === 'HEAD' ? null : Readable.toWeb(res.body);
     if (body === null) await res.body.dump();

@@ -176,6 +176,8 @@ export class RemoteEndpoint {
       this.instances.restore(instance);
       return res;
     } catch (err) {
+      // The client went away: nothing is wrong with the module, so no breaker count and no ejection.
+      if (req.signal?.aborted) throw err;
       throw this.transportFailure(instance, err);
     }
   }
