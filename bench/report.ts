@@ -1,5 +1,5 @@
 // Turns a run's results into bench/RESULTS.md and the port-call chart.
-import type { Figure, ScenarioResult } from './scenario.js';
+import type { Figure, ScenarioResult, Target } from './scenario.js';
 
 /** Machine is what a reader needs to weigh the figures: where and when they were taken. */
 export interface Machine {
@@ -61,11 +61,14 @@ function figuresTable(figures: Figure[]): string[] {
   return lines;
 }
 
-function targetsTable(targets: NonNullable<ScenarioResult['targets']>): string[] {
+/** A target's value: whole numbers (rows/s, MB) with separators, ratios and µs to two places. */
+const targetValue = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(2));
+
+function targetsTable(targets: Target[]): string[] {
   return [
     row(['Target', 'This run', 'Limit', 'Met']),
     row(['---', '---:', '---', '---']),
-    ...targets.map((t) => row([t.name, t.ratio.toFixed(2), t.limit, t.met ? 'met' : '**not met**'])),
+    ...targets.map((t) => row([t.name, targetValue(t.value), t.limit, t.met ? 'met' : '**not met**'])),
   ];
 }
 
@@ -79,7 +82,7 @@ export function renderReport({ machine, outcomes, quick, chart, totalSeconds }: 
   const out = [
     `# Benchmark results${quick ? ' (quick smoke run: not measurements)' : ''}`,
     '',
-    'Written by `npm run bench` (bench/run.ts). Each figure is the median over repeated runs, with the spread from the lowest to the highest run. Targets are ratios within this run, never absolute timings.',
+    'Written by `npm run bench` (bench/run.ts). Each figure is the median over repeated runs, with the spread from the lowest to the highest run. Targets compare figures taken side by side in this run; only throughput and memory have absolute limits.',
     '',
     '## Machine',
     '',
@@ -91,6 +94,9 @@ export function renderReport({ machine, outcomes, quick, chart, totalSeconds }: 
     `- Load average (1 min): ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} at the end`,
     `- Run took ${totalSeconds.toFixed(0)} s: ${outcomes.map((o) => `${o.name} ${o.seconds.toFixed(0)} s`).join(', ')}`,
   ];
+  // Every target in one place, so a reader sees what is met before the tables that back it.
+  const all = outcomes.flatMap((o) => o.result?.targets ?? []);
+  if (all.length) out.push('', '## Targets', '', `${all.filter((t) => t.met).length} of ${all.length} met.`, '', ...targetsTable(all));
   for (const o of outcomes) {
     out.push('', `## ${o.result?.title ?? o.name}`, '', `Scenario \`${o.name}\`.`, '');
     if (!o.result) {

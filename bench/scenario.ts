@@ -13,12 +13,23 @@ export interface Figure {
   extra?: Record<string, string | number>;
 }
 
+/** Target is one of the limits and what this run measured against it. */
+export interface Target {
+  name: string;
+  value: number;
+  limit: string;
+  met: boolean;
+}
+
 /** ScenarioResult is one section of bench/RESULTS.md. */
 export interface ScenarioResult {
   title: string;
   figures: Figure[];
-  /** Targets checked within this run, as ratios: never absolute timings. */
-  targets?: { name: string; ratio: number; limit: string; met: boolean }[];
+  /**
+   * Targets checked within this run: ratios of figures taken side by side, never an
+   * absolute timing. Throughput (rows/s) and memory (MB) are the issue's own absolute limits.
+   */
+  targets?: Target[];
   notes?: string[];
 }
 

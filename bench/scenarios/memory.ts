@@ -31,6 +31,7 @@ async function sample(pids: number[], done: Promise<unknown>, everyMs: number): 
 const run: Scenario = async ({ quick, workDir, log }) => {
   const seconds = quick ? 1 : 5;
   const figures: Figure[] = [];
+  let peak = 0;
   for (const { name, opts } of TOPOLOGIES) {
     log(`memory: ${name}`);
     const t = await startCarve(workDir, opts);
@@ -49,6 +50,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       });
       const busy = await sample(pids, load, 250);
       for (const [i, p] of t.processes.entries()) {
+        peak = Math.max(peak, ...busy[i]!);
         figures.push(
           figure(`${name}: ${p.name}, idle`, idle[i]!, 'MB'),
           figure(`${name}: ${p.name}, under load`, busy[i]!, 'MB', { peak: Math.round(Math.max(...busy[i]!)) }),
@@ -61,6 +63,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
   return {
     title: 'Memory: resident set per process',
     figures,
+    targets: [{ name: 'highest RSS of any process under load, MB', value: Math.round(peak), limit: '≤ 200 MB', met: peak <= 200 }],
     notes: [
       `VmRSS from /proc/<pid>/status: idle is sampled for 1 s, 2 s after start-up and sign-in; under load is sampled every 250 ms during ${seconds} s of POST /api/orders from 16 clients.`,
       'Median and spread are over those samples. Each process is Node with tsx compiling TypeScript on load, as `npm start` runs it.',
