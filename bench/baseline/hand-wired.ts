@@ -4,14 +4,23 @@ import { Hono } from 'hono';
 import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import { openModuleDbs } from './module-dbs.js';
 import { OutOfStock, placeOrder } from './place-order.js';
+import { placeOrderDurably } from './place-order-durably.js';
 import { openShopDb } from './shop-db.js';
 
-// The bench's baseline: Carve's order flow written straight in one route, with direct
-// calls and the same SQLite writes, and no ports, DI, outbox or contract validation.
-// It exists only to price the seams; nothing in src uses it.
+// The bench's baselines: Carve's order flow written straight in one route, with direct
+// calls, and no ports, DI, relays or contract validation. FLOW=lean writes the order's
+// rows to one file and nothing else; FLOW=durable writes what Carve writes, where Carve
+// writes it: four module databases, outbox, delivery and inbox rows, the same transactions.
+// They exist only to price the seams; nothing in src uses them.
 
-const db = openShopDb(join(process.env.DATA_DIR ?? '.', 'shop.db'));
+const dir = process.env.DATA_DIR ?? '.';
+const durable = process.env.FLOW === 'durable';
+const lean = durable ? undefined : openShopDb(join(dir, 'shop.db'));
+const dbs = durable ? openModuleDbs(dir) : undefined;
+const place = (userId: string, items: { productId: string; quantity: number }[], token: string) =>
+  dbs ? placeOrderDurably(dbs, userId, items, token) : placeOrder(lean!, userId, items, token);
 const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
 const OrderBody = z.object({ items: z.array(z.object({ productId: z.string(), quantity: z.number().int().min(1) })).min(1), paymentToken: z.string() });
 
@@ -21,7 +30,8 @@ app.get('/health', (c) => c.json({ status: 'ok' }));
 // One customer and one product with huge stock, so the bench needs no other API.
 app.post('/bench/setup', async (c) => {
   const productId = uuidv7();
-  db.insertProduct.run(productId, 1250, 1_000_000_000, Date.now());
+  if (dbs) dbs.catalog.insertProduct.run(productId, `BENCH-${productId}`, 'Bench product', 1250, 1_000_000_000, Date.now(), Date.now());
+  else lean!.insertProduct.run(productId, 1250, 1_000_000_000, Date.now());
   const token = await new SignJWT({ role: 'customer' }).setProtectedHeader({ alg: 'EdDSA' }).setSubject(uuidv7()).setExpirationTime('1h').sign(privateKey);
   return c.json({ token, productId });
 });
@@ -34,7 +44,7 @@ app.post('/api/orders', async (c) => {
   const body = OrderBody.safeParse(await c.req.json().catch(() => undefined));
   if (!body.success) return c.json({ code: 'VALIDATION_FAILED' }, 400);
   try {
-    return c.json(placeOrder(db, claims.payload.sub, body.data.items, body.data.paymentToken), 201);
+    return c.json(place(claims.payload.sub, body.data.items, body.data.paymentToken), 201);
   } catch (err) {
     if (err instanceof OutOfStock) return c.json({ code: 'OUT_OF_STOCK' }, 409);
     throw err;

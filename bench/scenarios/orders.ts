@@ -1,4 +1,4 @@
-import type { Figure, Scenario } from '../scenario.js';
+import type { Figure, Scenario, Target } from '../scenario.js';
 import { runLoad } from '../support/load.js';
 import { orderBody, prepareShop, type Shop } from '../support/shop.js';
 import { figure } from '../support/stats.js';
@@ -19,13 +19,16 @@ const carve = (name: string, opts: Parameters<typeof startCarve>[1]): Setup => (
   prepare: (t) => prepareShop(t.url),
 });
 
+const handWired = (name: string, flow: 'lean' | 'durable'): Setup => ({
+  name,
+  start: (dir) => startScript(dir, `hand-wired-${flow}`, 'bench/baseline/hand-wired.ts', { FLOW: flow }),
+  prepare: async (t) => (await fetch(`${t.url}/bench/setup`, { method: 'POST' })).json() as Promise<Shop>,
+});
+
 const SETUPS: Setup[] = [
   { name: 'floor: bare Hono JSON echo', start: (dir) => startScript(dir, 'echo', 'bench/baseline/echo-server.ts'), prepare: async () => undefined },
-  {
-    name: 'hand-wired baseline (SQLite)',
-    start: (dir) => startScript(dir, 'hand-wired', 'bench/baseline/hand-wired.ts'),
-    prepare: async (t) => (await fetch(`${t.url}/bench/setup`, { method: 'POST' })).json() as Promise<Shop>,
-  },
+  handWired('hand-wired baseline (SQLite)', 'lean'),
+  handWired('hand-wired, same writes as Carve (SQLite)', 'durable'),
   carve('Carve monolith, SQLite', {}),
   carve('Carve monolith, Postgres', { postgres: true }),
   carve('payments extracted (SQLite each)', { extracted: ['payments'] }),
@@ -33,6 +36,7 @@ const SETUPS: Setup[] = [
 ];
 
 const BASELINE = 'hand-wired baseline (SQLite)';
+const SAME_WRITES = 'hand-wired, same writes as Carve (SQLite)';
 const MONOLITH = 'Carve monolith, SQLite';
 const PAYMENTS_OUT = 'payments extracted (SQLite each)';
 const ALL_OUT = 'every module extracted + gateway';
@@ -79,7 +83,7 @@ async function measure(setup: Setup, t: Topology, plan: { concurrency: number[];
 
 const run: Scenario = async ({ quick, workDir, log }) => {
   const plan = quick ? { concurrency: [16], seconds: 2, repeats: 1, warmUp: 1 } : { concurrency: [16, 64], seconds: 5, repeats: 3, warmUp: 3 };
-  const setups = quick ? SETUPS.filter((s) => s.name === BASELINE || s.name === MONOLITH) : SETUPS;
+  const setups = quick ? SETUPS.filter((s) => [BASELINE, SAME_WRITES, MONOLITH].includes(s.name)) : SETUPS;
   const figures: Figure[] = [];
   const rps = new Map<string, Map<number, number>>();
   const p50 = new Map<string, Map<number, number>>();
@@ -96,8 +100,14 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     }
   }
   const c = plan.concurrency[0]!;
-  const modularity = ratioOf(rps.get(MONOLITH)?.get(c), rps.get(BASELINE)?.get(c));
-  const targets = [{ name: `Carve monolith on SQLite ÷ hand-wired baseline, req/s at ${c} clients`, value: modularity, limit: '≥ 0.9', met: modularity >= 0.9 }];
+  // The issue's baseline does "the same SQLite writes": that is the durable one. The lean one
+  // shows what Carve's storage guarantees (a database per module, outbox and inbox) add.
+  const seams = ratioOf(rps.get(MONOLITH)?.get(c), rps.get(SAME_WRITES)?.get(c));
+  const everything = ratioOf(rps.get(MONOLITH)?.get(c), rps.get(BASELINE)?.get(c));
+  const targets: Target[] = [
+    { name: `Carve monolith on SQLite ÷ hand-wired with the same writes, req/s at ${c} clients`, value: seams, limit: '≥ 0.9', met: seams >= 0.9 },
+    { name: `Carve monolith on SQLite ÷ lean hand-wired (one file, no outbox or inbox), req/s at ${c} clients`, value: everything, limit: '≥ 0.9', met: everything >= 0.9 },
+  ];
   // The extracted setups run only in the full bench; a quick run has no figure to judge.
   for (const [setup, limit] of [[PAYMENTS_OUT, 1.5], [ALL_OUT, 3]] as const) {
     if (!p50.has(setup)) continue;

@@ -89,9 +89,9 @@ export async function startCarve(workDir: string, { extracted = [], postgres = f
  *
  * @example const echo = await startScript(workDir, 'echo', 'bench/baseline/echo-server.ts')
  */
-export async function startScript(workDir: string, name: string, script: string): Promise<Topology> {
+export async function startScript(workDir: string, name: string, script: string, env: Record<string, string> = {}): Promise<Topology> {
   const dataDir = join(workDir, `${name}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dataDir, { recursive: true });
-  const proc = await startProcess(name, [script], { DATA_DIR: dataDir });
+  const proc = await startProcess(name, [script], { ...env, DATA_DIR: dataDir });
   return { url: proc.url, processes: [proc], dataDir, stop: () => proc.kill() };
 }
