@@ -112,7 +112,11 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
   }
 
   return {
-    /** runOnce handles what is due; true if it handled anything, so the caller should look again at once. */
+    /**
+     * runOnce handles what is due; true if the inbox may hold more, so the caller should
+     * look again at once. A round that read less than a full batch has seen every pending
+     * event: one received since wakes the processor itself.
+     */
     async runOnce(): Promise<boolean> {
       const rows = await db.read((q) => q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(BATCH));
       const held = new Set<string>();
@@ -135,7 +139,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
           }
         });
       }
-      return progressed;
+      return progressed && rows.length === BATCH;
     },
   };
 }

@@ -119,10 +119,19 @@ export function createOutboxRelay({ db, transportTo, maxAttempts, logger }: Outb
   }
 
   return {
-    /** runOnce delivers what is due; true if it delivered anything, so the caller should look again at once. */
+    /**
+     * runOnce delivers what is due; true if a subscriber's queue may hold more, so the
+     * caller should look again at once. A round that took less than a full batch has seen
+     * everything due: an event published since wakes the relay by its commit.
+     */
     async runOnce(): Promise<boolean> {
       // Each subscriber has its own queue, so one that is down holds back no other.
-      const results = await Promise.all((await destinations()).map(async (d) => deliverTo(d, await due(d))));
+      const results = await Promise.all(
+        (await destinations()).map(async (d) => {
+          const rows = await due(d);
+          return (await deliverTo(d, rows)) && rows.length === BATCH;
+        }),
+      );
       return results.some(Boolean);
     },
   };
