@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
+import { p as at, prepared, v } from '../../shared/db/prepared.js';
 import { type CatalogTables, catalogTables } from './catalog.tables.js';
 
 export type ProductRow = CatalogTables['products']['$inferSelect'];
@@ -10,14 +11,59 @@ export type ReservationStatus = 'held' | 'committed' | 'released' | 'expired';
 /** escapeLike makes user text match literally inside a LIKE pattern. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
+/** catalogQueries are the queries every order runs, built once per handle (see prepared). */
+function catalogQueries({ products: p, reservations: r, reservationItems: ri }: CatalogTables) {
+  const quantity = sql.placeholder('quantity');
+  const move = (name: string, set: Parameters<ReturnType<Queryable['update']>['set']>[0]) =>
+    prepared((q) => q.update(p).set(set).where(eq(p.id, at('productId'))).prepare(name));
+  return {
+    hold: prepared<{ priceCents: number }[]>((q) =>
+      q
+        .update(p)
+        .set({ available: sql`${p.available} - ${quantity}`, reserved: sql`${p.reserved} + ${quantity}`, updatedAt: v('updatedAt') })
+        .where(and(eq(p.id, at('productId')), gte(p.available, quantity)))
+        .returning({ priceCents: p.priceCents })
+        .prepare('catalog_hold'),
+    ),
+    sell: move('catalog_sell', { sold: sql`${p.sold} + ${quantity}`, reserved: sql`${p.reserved} - ${quantity}`, updatedAt: v('updatedAt') }),
+    unhold: move('catalog_unhold', { available: sql`${p.available} + ${quantity}`, reserved: sql`${p.reserved} - ${quantity}`, updatedAt: v('updatedAt') }),
+    reservation: prepared<ReservationRow[]>((q) => q.select().from(r).where(eq(r.id, at('id'))).prepare('catalog_reservation')),
+    reservationItems: prepared<ReservationItemRow[]>((q) =>
+      q.select().from(ri).where(eq(ri.reservationId, at('id'))).orderBy(asc(ri.productId)).prepare('catalog_reservation_items'),
+    ),
+    insertReservation: prepared((q) =>
+      q
+        .insert(r)
+        .values({ id: at('id'), status: at('status'), totalCents: at('totalCents'), expiresAt: at('expiresAt'), createdAt: at('createdAt'), updatedAt: at('updatedAt') })
+        .prepare('catalog_insert_reservation'),
+    ),
+    insertReservationItem: prepared((q) =>
+      q
+        .insert(ri)
+        .values({ reservationId: at('reservationId'), productId: at('productId'), quantity: at('quantity'), unitPriceCents: at('unitPriceCents') })
+        .prepare('catalog_insert_reservation_item'),
+    ),
+    moveReservation: prepared<{ id: string }[]>((q) =>
+      q
+        .update(r)
+        .set({ status: v('to'), updatedAt: v('updatedAt') })
+        .where(and(eq(r.id, at('id')), eq(r.status, at('from'))))
+        .returning({ id: r.id })
+        .prepare('catalog_move_reservation'),
+    ),
+  };
+}
+
 /**
  * CatalogRepository is catalog's SQL, written once for SQLite and Postgres. Stock moves
  * only through conditional updates, so concurrent orders can never oversell.
  */
 export class CatalogRepository {
   readonly t: CatalogTables;
+  private readonly q: ReturnType<typeof catalogQueries>;
   constructor(readonly db: ModuleDb) {
     this.t = catalogTables(db.dialect);
+    this.q = catalogQueries(this.t);
   }
 
   findProduct(q: Queryable, id: string): Promise<ProductRow | undefined> {
@@ -58,52 +104,29 @@ export class CatalogRepository {
 
   /** holdStock moves units from available to reserved if enough are available; returns the price, or nothing. */
   holdStock(q: Queryable, productId: string, quantity: number): Promise<{ priceCents: number } | undefined> {
-    const p = this.t.products;
-    return q
-      .update(p)
-      .set({ available: sql`${p.available} - ${quantity}`, reserved: sql`${p.reserved} + ${quantity}`, updatedAt: Date.now() })
-      .where(and(eq(p.id, productId), gte(p.available, quantity)))
-      .returning({ priceCents: p.priceCents })
-      .then((rows) => rows[0]);
+    return this.q.hold(q, { productId, quantity, updatedAt: Date.now() }).then((rows) => rows[0]);
   }
 
   /** settleStock moves held units to sold, or back to available. */
   async settleStock(q: Queryable, items: ReservationItemRow[], to: 'sold' | 'available'): Promise<void> {
-    const p = this.t.products;
-    for (const item of items) {
-      const back = to === 'sold' ? { sold: sql`${p.sold} + ${item.quantity}` } : { available: sql`${p.available} + ${item.quantity}` };
-      await q
-        .update(p)
-        .set({ ...back, reserved: sql`${p.reserved} - ${item.quantity}`, updatedAt: Date.now() })
-        .where(eq(p.id, item.productId));
-    }
+    const move = to === 'sold' ? this.q.sell : this.q.unhold;
+    for (const item of items) await move(q, { productId: item.productId, quantity: item.quantity, updatedAt: Date.now() });
   }
 
   async findReservation(q: Queryable, id: string) {
-    const [row] = await q.select().from(this.t.reservations).where(eq(this.t.reservations.id, id));
+    const [row] = await this.q.reservation(q, { id });
     if (!row) return undefined;
-    const items = await q
-      .select()
-      .from(this.t.reservationItems)
-      .where(eq(this.t.reservationItems.reservationId, id))
-      .orderBy(asc(this.t.reservationItems.productId));
-    return { ...row, items };
+    return { ...row, items: await this.q.reservationItems(q, { id }) };
   }
 
   async insertReservation(q: Queryable, row: ReservationRow, items: ReservationItemRow[]): Promise<void> {
-    await q.insert(this.t.reservations).values(row);
-    await q.insert(this.t.reservationItems).values(items);
+    await this.q.insertReservation(q, row);
+    for (const item of items) await this.q.insertReservationItem(q, item);
   }
 
   /** moveReservation changes status only from `from`, so two settlers never both win. */
   moveReservation(q: Queryable, id: string, from: ReservationStatus, to: ReservationStatus): Promise<boolean> {
-    const r = this.t.reservations;
-    return q
-      .update(r)
-      .set({ status: to, updatedAt: Date.now() })
-      .where(and(eq(r.id, id), eq(r.status, from)))
-      .returning({ id: r.id })
-      .then((rows) => rows.length === 1);
+    return this.q.moveReservation(q, { id, from, to, updatedAt: Date.now() }).then((rows) => rows.length === 1);
   }
 
   /** reopenReservation puts an expired reservation back on hold until expiresAt. */

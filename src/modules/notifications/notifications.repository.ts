@@ -1,5 +1,6 @@
 import { desc, eq } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
+import { p, prepared } from '../../shared/db/prepared.js';
 import { type NotificationsTables, notificationsTables } from './notifications.tables.js';
 
 export type NotificationRow = NotificationsTables['notifications']['$inferSelect'];
@@ -7,8 +8,27 @@ export type NotificationRow = NotificationsTables['notifications']['$inferSelect
 /** NotificationsRepository is notifications' SQL, written once for SQLite and Postgres. */
 export class NotificationsRepository {
   readonly t: NotificationsTables;
+  // Every order paid writes one; built once per handle (see prepared).
+  private readonly insert: (q: Queryable, row: NotificationRow) => Promise<NotificationRow[]>;
   constructor(readonly db: ModuleDb) {
     this.t = notificationsTables(db.dialect);
+    const n = this.t.notifications;
+    this.insert = prepared((q) =>
+      q
+        .insert(n)
+        .values({
+          id: p('id'),
+          userId: p('userId'),
+          kind: p('kind'),
+          subject: p('subject'),
+          body: p('body'),
+          dedupeKey: p('dedupeKey'),
+          createdAt: p('createdAt'),
+        })
+        .onConflictDoNothing({ target: n.dedupeKey })
+        .returning()
+        .prepare('notifications_insert_once'),
+    );
   }
 
   /**
@@ -16,13 +36,7 @@ export class NotificationsRepository {
    * nothing. The unique column decides, not an earlier read, so racing calls write one row.
    */
   insertOnce(q: Queryable, row: NotificationRow): Promise<NotificationRow | undefined> {
-    const n = this.t.notifications;
-    return q
-      .insert(n)
-      .values(row)
-      .onConflictDoNothing({ target: n.dedupeKey })
-      .returning()
-      .then((rows) => rows[0]);
+    return this.insert(q, row).then((rows) => rows[0]);
   }
 
   findByDedupeKey(q: Queryable, dedupeKey: string): Promise<NotificationRow | undefined> {

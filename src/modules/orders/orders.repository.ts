@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
+import { p, prepared, v } from '../../shared/db/prepared.js';
 import { type OrdersTables, ordersTables } from './orders.tables.js';
 
 export type OrderRow = OrdersTables['orders']['$inferSelect'];
@@ -7,21 +8,73 @@ export type OrderItemRow = OrdersTables['orderItems']['$inferSelect'];
 export type OrderWithItems = OrderRow & { items: OrderItemRow[] };
 export type OrderState = 'pending' | 'paid' | 'payment_failed' | 'rejected';
 
+/** orderQueries are the queries every order runs, built once per handle (see prepared). */
+function orderQueries(t: OrdersTables) {
+  const { orders: o, orderItems: i } = t;
+  return {
+    insert: prepared((q) =>
+      q
+        .insert(o)
+        .values({
+          id: p('id'),
+          userId: p('userId'),
+          status: p('status'),
+          totalCents: p('totalCents'),
+          currency: p('currency'),
+          idempotencyKey: p('idempotencyKey'),
+          requestHash: p('requestHash'),
+          failureCode: p('failureCode'),
+          failureDetail: p('failureDetail'),
+          createdAt: p('createdAt'),
+          updatedAt: p('updatedAt'),
+        })
+        .prepare('orders_insert'),
+    ),
+    insertItem: prepared((q) =>
+      q
+        .insert(i)
+        .values({ orderId: p('orderId'), productId: p('productId'), quantity: p('quantity'), unitPriceCents: p('unitPriceCents') })
+        .prepare('orders_insert_item'),
+    ),
+    byId: prepared<OrderRow[]>((q) => q.select().from(o).where(eq(o.id, p('id'))).prepare('orders_by_id')),
+    itemsOf: prepared<OrderItemRow[]>((q) => q.select().from(i).where(eq(i.orderId, p('orderId'))).orderBy(asc(i.productId)).prepare('orders_items_of')),
+    priceItem: prepared((q) =>
+      q
+        .update(i)
+        .set({ unitPriceCents: v('unitPriceCents') })
+        .where(and(eq(i.orderId, p('orderId')), eq(i.productId, p('productId'))))
+        .prepare('orders_price_item'),
+    ),
+    total: prepared((q) => q.update(o).set({ totalCents: v('totalCents'), updatedAt: v('updatedAt') }).where(eq(o.id, p('id'))).prepare('orders_total')),
+    settle: prepared<{ id: string }[]>((q) =>
+      q
+        .update(o)
+        .set({ status: v('status'), failureCode: v('failureCode'), failureDetail: v('failureDetail'), updatedAt: v('updatedAt') })
+        .where(and(eq(o.id, p('id')), eq(o.status, 'pending')))
+        .returning({ id: o.id })
+        .prepare('orders_settle'),
+    ),
+  };
+}
+
 /** OrdersRepository is orders' SQL, written once for SQLite and Postgres. */
 export class OrdersRepository {
   readonly t: OrdersTables;
+  private readonly q: ReturnType<typeof orderQueries>;
   constructor(readonly db: ModuleDb) {
     this.t = ordersTables(db.dialect);
+    this.q = orderQueries(this.t);
   }
 
+
   async insert(q: Queryable, row: OrderRow, items: OrderItemRow[]): Promise<void> {
-    await q.insert(this.t.orders).values(row);
-    await q.insert(this.t.orderItems).values(items);
+    await this.q.insert(q, row);
+    for (const item of items) await this.q.insertItem(q, item);
   }
 
   async find(q: Queryable, id: string): Promise<OrderWithItems | undefined> {
-    const [row] = await q.select().from(this.t.orders).where(eq(this.t.orders.id, id));
-    return row ? (await this.withItems(q, [row]))[0] : undefined;
+    const [row] = await this.q.byId(q, { id });
+    return row ? { ...row, items: await this.q.itemsOf(q, { orderId: id }) } : undefined;
   }
 
   async findByKey(q: Queryable, userId: string, key: string): Promise<OrderWithItems | undefined> {
@@ -56,14 +109,8 @@ export class OrdersRepository {
 
   /** price records the prices the catalog reserved at; the client's prices are never used. */
   async price(q: Queryable, id: string, items: Omit<OrderItemRow, 'orderId'>[], totalCents: number): Promise<void> {
-    const i = this.t.orderItems;
-    for (const item of items) {
-      await q
-        .update(i)
-        .set({ unitPriceCents: item.unitPriceCents })
-        .where(and(eq(i.orderId, id), eq(i.productId, item.productId)));
-    }
-    await q.update(this.t.orders).set({ totalCents, updatedAt: Date.now() }).where(eq(this.t.orders.id, id));
+    for (const item of items) await this.q.priceItem(q, { orderId: id, productId: item.productId, unitPriceCents: item.unitPriceCents });
+    await this.q.total(q, { id, totalCents, updatedAt: Date.now() });
   }
 
   /** settle moves an order out of `pending` once; a second settler changes nothing. */
@@ -73,12 +120,8 @@ export class OrdersRepository {
     to: Exclude<OrderState, 'pending'>,
     failure?: { code: string; detail: string },
   ): Promise<boolean> {
-    const o = this.t.orders;
-    return q
-      .update(o)
-      .set({ status: to, failureCode: failure?.code ?? null, failureDetail: failure?.detail ?? null, updatedAt: Date.now() })
-      .where(and(eq(o.id, id), eq(o.status, 'pending')))
-      .returning({ id: o.id })
+    return this.q
+      .settle(q, { id, status: to, failureCode: failure?.code ?? null, failureDetail: failure?.detail ?? null, updatedAt: Date.now() })
       .then((rows) => rows.length === 1);
   }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
+import { p as at, prepared, v } from '../../shared/db/prepared.js';
 import type { Payment } from './contract.js';
 import { type PaymentsTables, paymentsTables } from './payments.tables.js';
 
@@ -11,6 +12,51 @@ export interface Outcome {
   failureReason: string | null;
 }
 
+/** paymentQueries are the queries every charge runs, built once per handle (see prepared). */
+function paymentQueries({ payments: p }: PaymentsTables) {
+  const outcome = (name: string, clearToken: boolean) =>
+    prepared<PaymentRow[]>((q) =>
+      q
+        .update(p)
+        .set({
+          status: v('status'),
+          processorRef: v('processorRef'),
+          failureReason: v('failureReason'),
+          // Once the outcome is known the token is of no more use: it is not kept.
+          ...(clearToken ? { paymentToken: null } : {}),
+          updatedAt: v('updatedAt'),
+        })
+        .where(and(eq(p.id, at('id')), eq(p.status, 'pending')))
+        .returning()
+        .prepare(name),
+    );
+  return {
+    insertPending: prepared<PaymentRow[]>((q) =>
+      q
+        .insert(p)
+        .values({
+          id: at('id'),
+          orderId: at('orderId'),
+          userId: at('userId'),
+          amountCents: at('amountCents'),
+          currency: at('currency'),
+          status: at('status'),
+          processorRef: at('processorRef'),
+          failureReason: at('failureReason'),
+          paymentToken: at('paymentToken'),
+          attempts: at('attempts'),
+          createdAt: at('createdAt'),
+          updatedAt: at('updatedAt'),
+        })
+        .onConflictDoNothing({ target: p.orderId })
+        .returning()
+        .prepare('payments_insert_pending'),
+    ),
+    settled: outcome('payments_settled', true),
+    stillPending: outcome('payments_still_pending', false),
+  };
+}
+
 /**
  * PaymentsRepository is payments' SQL, written once for SQLite and Postgres. The unique
  * order id and status-guarded updates decide who may call the processor, so two
@@ -18,18 +64,15 @@ export interface Outcome {
  */
 export class PaymentsRepository {
   readonly t: PaymentsTables;
+  private readonly q: ReturnType<typeof paymentQueries>;
   constructor(readonly db: ModuleDb) {
     this.t = paymentsTables(db.dialect);
+    this.q = paymentQueries(this.t);
   }
 
   /** insertPending adds the row unless the order already has one; it returns the new row, or nothing. */
   insertPending(q: Queryable, row: PaymentRow): Promise<PaymentRow | undefined> {
-    return q
-      .insert(this.t.payments)
-      .values(row)
-      .onConflictDoNothing({ target: this.t.payments.orderId })
-      .returning()
-      .then((rows) => rows[0]);
+    return this.q.insertPending(q, row).then((rows) => rows[0]);
   }
 
   findByOrderId(q: Queryable, orderId: string): Promise<PaymentRow | undefined> {
@@ -49,14 +92,8 @@ export class PaymentsRepository {
 
   /** recordOutcome writes the processor's answer, only over a pending row. */
   recordOutcome(q: Queryable, id: string, outcome: Outcome): Promise<PaymentRow | undefined> {
-    const p = this.t.payments;
-    return q
-      .update(p)
-      // Once the outcome is known the token is of no more use: it is not kept.
-      .set({ ...outcome, ...(outcome.status === 'pending' ? {} : { paymentToken: null }), updatedAt: Date.now() })
-      .where(and(eq(p.id, id), eq(p.status, 'pending')))
-      .returning()
-      .then((rows) => rows[0]);
+    const record = outcome.status === 'pending' ? this.q.stillPending : this.q.settled;
+    return record(q, { ...outcome, id, updatedAt: Date.now() }).then((rows) => rows[0]);
   }
 
   /** listUnsettled is the payments still pending that were last touched before `before`, oldest first. */

@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { ModuleDb } from '../db/module-db.js';
+import type { ModuleDb, Queryable } from '../db/module-db.js';
+import { p, prepared, v } from '../db/prepared.js';
 import type { Logger } from '../log/logger.js';
 import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
 import { eventTables } from './event-tables.js';
@@ -37,10 +38,28 @@ export async function receiveEvents(db: ModuleDb, events: readonly EventEnvelope
       traceparent: e.traceparent ?? null,
     };
   });
+  // One event at a time is the usual case in-process and over HTTP: that one runs prepared.
   const inserted = await db.tx((q) =>
-    q.insert(t.carveInbox).values(rows).onConflictDoNothing({ target: t.carveInbox.eventId }).returning({ id: t.carveInbox.eventId }),
+    rows.length === 1
+      ? receiveOne(db)(q, rows[0]!)
+      : q.insert(t.carveInbox).values(rows).onConflictDoNothing({ target: t.carveInbox.eventId }).returning({ id: t.carveInbox.eventId }),
   );
   return { received: inserted.length, duplicates: events.length - inserted.length };
+}
+
+const receivers = new WeakMap<ModuleDb, (q: Queryable, row: Record<string, unknown>) => Promise<{ id: string }[]>>();
+
+/** receiveOne is the prepared insert of one event into `db`'s inbox, made once per database. */
+function receiveOne(db: ModuleDb) {
+  let receive = receivers.get(db);
+  if (!receive) {
+    const inbox = eventTables(db.dialect).carveInbox;
+    const columns = ['eventId', 'type', 'version', 'aggregateId', 'payload', 'occurredAt', 'receivedAt', 'status', 'attempts', 'failures', 'nextAttemptAt', 'traceparent'] as const;
+    const values = Object.fromEntries(columns.map((c) => [c, p(c)])) as unknown as typeof inbox.$inferInsert;
+    receive = prepared((q) => q.insert(inbox).values(values).onConflictDoNothing({ target: inbox.eventId }).returning({ id: inbox.eventId }).prepare('carve_inbox_receive'));
+    receivers.set(db, receive);
+  }
+  return receive;
 }
 
 export interface InboxProcessorOptions {
@@ -64,6 +83,18 @@ const BATCH = 200;
 export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }: InboxProcessorOptions) {
   const t = eventTables(db.dialect);
   const inbox = t.carveInbox;
+  // Each round and each event runs these; built once per handle (see prepared).
+  const pending = prepared<(typeof inbox.$inferSelect)[]>((q) =>
+    q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(BATCH).prepare('carve_inbox_pending'),
+  );
+  const claim = prepared<{ id: string }[]>((q) =>
+    q
+      .update(inbox)
+      .set({ status: 'handled', attempts: v('attempts'), handledAt: v('handledAt') })
+      .where(and(eq(inbox.eventId, p('eventId')), eq(inbox.status, 'pending')))
+      .returning({ id: inbox.eventId })
+      .prepare('carve_inbox_claim'),
+  );
 
   async function handle(row: typeof inbox.$inferSelect): Promise<void> {
     const event: EventEnvelope = {
@@ -80,11 +111,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
     const { sub, payload } = read;
     const handled = await db.tx(async (q) => {
       // Claim first: a second processor on the same database finds the row taken and does nothing.
-      const claimed = await q
-        .update(inbox)
-        .set({ status: 'handled', attempts: row.attempts + 1, handledAt: Date.now() })
-        .where(and(eq(inbox.eventId, row.eventId), eq(inbox.status, 'pending')))
-        .returning({ id: inbox.eventId });
+      const claimed = await claim(q, { eventId: row.eventId, attempts: row.attempts + 1, handledAt: Date.now() });
       if (claimed.length === 0) return false;
       await sub.handler(payload, { q, event });
       return true;
@@ -118,7 +145,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
      * event: one received since wakes the processor itself.
      */
     async runOnce(): Promise<boolean> {
-      const rows = await db.read((q) => q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(BATCH));
+      const rows = await db.read((q) => pending(q, {}));
       const held = new Set<string>();
       const now = Date.now();
       let progressed = false;

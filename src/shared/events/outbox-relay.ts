@@ -1,5 +1,6 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { ModuleDb } from '../db/module-db.js';
+import { p, prepared, v } from '../db/prepared.js';
 import type { Logger } from '../log/logger.js';
 import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
 import { eventTables } from './event-tables.js';
@@ -33,21 +34,35 @@ export function createOutboxRelay({ db, transportTo, maxAttempts, logger }: Outb
   // A subscriber found unreachable is left alone until then, so a long outage costs one attempt per backoff step.
   const pausedUntil = new Map<string, number>();
 
+  // Each round runs these; built once per handle (see prepared).
+  const pending = prepared<{ d: string }[]>((q) =>
+    q.selectDistinct({ d: delivery.destination }).from(delivery).where(eq(delivery.status, 'pending')).prepare('carve_relay_destinations'),
+  );
+  const dueTo = prepared<{ e: typeof outbox.$inferSelect; d: typeof delivery.$inferSelect }[]>((q) =>
+    q
+      .select({ e: outbox, d: delivery })
+      .from(delivery)
+      .innerJoin(outbox, eq(outbox.id, delivery.eventId))
+      .where(and(eq(delivery.destination, p('destination')), eq(delivery.status, 'pending'), lte(delivery.nextAttemptAt, p('now'))))
+      .orderBy(asc(outbox.seq))
+      .limit(BATCH)
+      .prepare('carve_relay_due'),
+  );
+  const delivered = prepared((q) =>
+    q
+      .update(delivery)
+      .set({ status: 'delivered', attempts: v('attempts'), deliveredAt: v('deliveredAt') })
+      .where(and(eq(delivery.eventId, p('eventId')), eq(delivery.destination, p('destination')), eq(delivery.status, 'pending')))
+      .prepare('carve_relay_delivered'),
+  );
+
   async function destinations(): Promise<string[]> {
-    const rows = await db.read((q) => q.selectDistinct({ d: delivery.destination }).from(delivery).where(eq(delivery.status, 'pending')));
+    const rows = await db.read((q) => pending(q, {}));
     return rows.map((r) => r.d).filter((d) => (pausedUntil.get(d) ?? 0) <= Date.now());
   }
 
   async function due(destination: string): Promise<Due[]> {
-    const rows = await db.read((q) =>
-      q
-        .select({ e: outbox, d: delivery })
-        .from(delivery)
-        .innerJoin(outbox, eq(outbox.id, delivery.eventId))
-        .where(and(eq(delivery.destination, destination), eq(delivery.status, 'pending'), lte(delivery.nextAttemptAt, Date.now())))
-        .orderBy(asc(outbox.seq))
-        .limit(BATCH),
-    );
+    const rows = await db.read((q) => dueTo(q, { destination, now: Date.now() }));
     return rows.map(({ e, d }) => ({
       seq: e.seq,
       destination: d.destination,
@@ -70,9 +85,8 @@ export function createOutboxRelay({ db, transportTo, maxAttempts, logger }: Outb
     await db.tx(async (q) => {
       for (const [i, row] of rows.entries()) {
         const outcome = outcomes[i]!;
-        const where = and(eq(delivery.eventId, row.event.id), eq(delivery.destination, row.destination), eq(delivery.status, 'pending'));
         if ('ok' in outcome && outcome.ok) {
-          await q.update(delivery).set({ status: 'delivered', attempts: row.attempts + 1, deliveredAt: now }).where(where);
+          await delivered(q, { eventId: row.event.id, destination: row.destination, attempts: row.attempts + 1, deliveredAt: now });
           continue;
         }
         const attempts = row.attempts + 1;
@@ -84,7 +98,7 @@ export function createOutboxRelay({ db, transportTo, maxAttempts, logger }: Outb
         await q
           .update(delivery)
           .set({ status: dead ? 'dead' : 'pending', attempts, failures: addFailure(row.failures, error, now), nextAttemptAt: now + retryDelay(attempts) })
-          .where(where);
+          .where(and(eq(delivery.eventId, row.event.id), eq(delivery.destination, row.destination), eq(delivery.status, 'pending')));
       }
     });
   }

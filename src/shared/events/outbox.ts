@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import { type EventRef, aggregateOf } from '../contract/define-event.js';
 import type { ModuleDb, Queryable } from '../db/module-db.js';
+import { p, prepared } from '../db/prepared.js';
 import { eventTables } from './event-tables.js';
 import { currentTraceparent } from '../observe/tracing.js';
 
@@ -31,13 +32,34 @@ export function publishedIn(q: Queryable): boolean {
  */
 export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => readonly string[]): Outbox {
   const t = eventTables(db.dialect);
+  // Every publish runs these; built once per handle (see prepared).
+  const insertEvent = prepared((q) =>
+    q
+      .insert(t.carveOutbox)
+      .values({
+        id: p('id'),
+        type: p('type'),
+        version: p('version'),
+        aggregateId: p('aggregateId'),
+        payload: p('payload'),
+        occurredAt: p('occurredAt'),
+        traceparent: p('traceparent'),
+      })
+      .prepare('carve_outbox_insert'),
+  );
+  const insertDelivery = prepared((q) =>
+    q
+      .insert(t.carveOutboxDelivery)
+      .values({ eventId: p('eventId'), destination: p('destination'), status: 'pending', attempts: 0, failures: '[]', nextAttemptAt: 0 })
+      .prepare('carve_outbox_delivery_insert'),
+  );
   return {
     async publish(q, ref, payload) {
       const parsed = ref.payload.safeParse(payload);
       // A payload that breaks its own schema is the publisher's bug: fail the transaction rather than send it.
       if (!parsed.success) throw new Error(`${ref.type} payload does not match its schema: ${parsed.error.message}`);
       const id = uuidv7();
-      await q.insert(t.carveOutbox).values({
+      await insertEvent(q, {
         id,
         type: ref.type,
         version: ref.version,
@@ -47,19 +69,8 @@ export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => read
         traceparent: currentTraceparent() ?? null,
       });
       const destinations = subscribersOf(ref.type);
-      if (destinations.length > 0) {
-        published.add(q);
-        await q.insert(t.carveOutboxDelivery).values(
-          destinations.map((destination) => ({
-            eventId: id,
-            destination,
-            status: 'pending',
-            attempts: 0,
-            failures: '[]',
-            nextAttemptAt: 0,
-          })),
-        );
-      }
+      if (destinations.length > 0) published.add(q);
+      for (const destination of destinations) await insertDelivery(q, { eventId: id, destination });
       return id;
     },
   };
