@@ -66,7 +66,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     targets: [{ name: 'highest RSS of any process under load, MB', value: Math.round(peak), limit: '≤ 200 MB', met: peak <= 200 }],
     notes: [
       `VmRSS from /proc/<pid>/status: idle is sampled for 1 s, 2 s after start-up and sign-in; under load is sampled every 250 ms during ${seconds} s of POST /api/orders from 16 clients.`,
-      'Median and spread are over those samples. Each process is Node with tsx compiling TypeScript on load, as `npm start` runs it.',
+      'Median and spread are over those samples. Each Carve process runs the esbuild bundle in dist/, as `npm start` and the image do.',
     ],
   };
 };

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.js';
@@ -20,8 +20,23 @@ export interface BenchProcess {
   kill(): Promise<void>;
 }
 
+// Carve's processes run the bundle, as `npm start` and the image do; the bench's own servers run with tsx.
+const BUNDLES: Record<string, string> = { 'src/main.ts': 'dist/main.js', 'src/extracted/service.ts': 'dist/service.js' };
+let built = false;
+
+/** nodeArgs is how a process is started: Carve's entry points from the bundle, built once per run. */
+function nodeArgs(args: string[]): string[] {
+  const bundle = BUNDLES[args[0]!];
+  if (!bundle) return ['--import', 'tsx', ...args];
+  if (!built) {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    built = true;
+  }
+  return ['--enable-source-maps', bundle, ...args.slice(1)];
+}
+
 /**
- * startProcess runs a TypeScript entry point with tsx on a free port (or `port`) and
+ * startProcess runs an entry point on a free port (or `port`) and
  * resolves once `GET /health` answers. Unlike the test harness it does not wait for an
  * info-level "listening" line, so servers run at LOG_LEVEL=warn and log no request.
  *
@@ -29,7 +44,7 @@ export interface BenchProcess {
  */
 export async function startProcess(name: string, args: string[], env: Record<string, string>, port?: number): Promise<BenchProcess> {
   const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, nodeArgs(args), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(chosen) },
     stdio: ['ignore', 'pipe', 'pipe'],

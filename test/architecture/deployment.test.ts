@@ -164,7 +164,7 @@ describe('the Dockerfile check reports', () => {
     checkDockerfile({ ...facts, ...repo, dockerfile: parseDockerfile(edit(dockerfileText)) });
 
   it('a default command that is not the monolith', () => {
-    const problems = broken((t) => t.replace('src/main.ts"]', 'src/extracted/service.ts", "payments"]'));
+    const problems = broken((t) => t.replace('dist/main.js"]', 'dist/service.js", "payments"]'));
     expect(problems).toContainEqual(expect.stringContaining('CMD must run the monolith'));
   });
 
@@ -190,8 +190,24 @@ describe('the Dockerfile check reports', () => {
   });
 
   it('a command that loads tsx when the image installs production dependencies only and tsx is not one', () => {
-    const problems = checkDockerfile({ ...facts, dependencies: facts.dependencies.filter((d) => d !== 'tsx') });
+    const problems = broken((t) => t.replace('"--enable-source-maps", "dist/main.js"]', '"--import", "tsx", "src/main.ts"]'), {
+      dependencies: facts.dependencies.filter((d) => d !== 'tsx'),
+    });
     expect(problems).toContainEqual(expect.stringContaining('loads tsx, which is not a production dependency'));
+  });
+
+  it('a bundle the image never builds, or builds and leaves behind in the build stage', () => {
+    expect(broken((t) => t.replace('RUN npm run build', ''))).toContainEqual(
+      'Dockerfile: CMD runs dist/main.js, which the image never builds (no RUN npm run build)',
+    );
+    expect(broken((t) => t.replace('COPY --from=deps /app/dist ./dist', ''))).toContainEqual(
+      'Dockerfile: CMD runs dist/main.js, but the image does not keep dist/ from the stage that builds it',
+    );
+  });
+
+  it('a bundle that npm run build does not make', () => {
+    const problems = checkDockerfile({ ...facts, scripts: { ...facts.scripts, build: facts.scripts.build!.replace('src/main.ts ', '') } });
+    expect(problems).toContainEqual('Dockerfile: CMD runs dist/main.js, which npm run build does not make');
   });
 });
 

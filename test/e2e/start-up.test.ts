@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
@@ -10,9 +10,13 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-/** startMain runs the real entry point, as `npm start` does (or `npm run service` with `args`), and collects its output. */
+/**
+ * startMain runs the real entry point from its sources (or `npm run service` with `args`),
+ * and collects its output. Arguments naming a .js file run as they are: the bundle.
+ */
 function startMain(env: Record<string, string>, args = ['src/main.ts']) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const loader = args[0]!.endsWith('.js') ? ['--enable-source-maps'] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +112,58 @@ describe('starting a module as its own service', () => {
       ['identity', 'remote'],
     ]);
     expect((await fetch(`${base}/api/identity/me`)).status).toBe(404);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+});
+
+describe('the bundle that npm start and the image run', () => {
+  const SECRET = 'a-shared-secret-of-32-characters!!';
+  // The package's own build command, into a folder of this test's: what `npm run build` makes.
+  const out = join('test-results', `bundle-${process.pid}`);
+  const dirs: string[] = [];
+  beforeAll(() => {
+    const build = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { build: string } }).scripts.build;
+    const [, ...args] = build.split(/\s+/).map((a) => (a.startsWith('--outdir=') ? `--outdir=${out}` : a));
+    execFileSync(join(root, 'node_modules/.bin/esbuild'), args, { cwd: root, stdio: 'pipe' });
+  });
+  afterAll(() => {
+    for (const dir of [...dirs, join(root, out)]) rmSync(dir, { recursive: true, force: true });
+  });
+  const dataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carve-bundle-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('runs the storefront: migrations, every module wired, an order placed and paid, the admin page served', async () => {
+    const run = startMain({ DATA_DIR: dataDir() }, [join(out, 'main.js')]);
+    const base = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(run.output())?.[1]);
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const who = { email: 'bundle@carve.test', password: 'correct-horse-battery', name: 'Bundle' };
+    expect((await post('/api/identity/users', who)).status).toBe(201);
+    const { token } = (await (await post('/api/identity/sessions', who)).json()) as { token: string };
+    const { items } = (await (await fetch(`${base}/api/catalog/products`)).json()) as { items: { id: string }[] };
+    const order = await post('/api/orders', { items: [{ productId: items[0]!.id, quantity: 1 }], paymentToken: 'tok_visa' }, token);
+    expect(order.status).toBe(201);
+    expect(((await order.json()) as { status: string }).status).toBe('paid');
+    const page = await fetch(`${base}/_carve/carve.js`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/_carve/api/topology');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('runs one module as a service', async () => {
+    const run = startMain({ DATA_DIR: dataDir(), SERVICE_SECRET: SECRET, IDENTITY_URL: 'http://127.0.0.1:1' }, [join(out, 'service.js'), 'payments']);
+    const base = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(run.output())?.[1]);
+    const ready = (await (await fetch(`${base}/ready`)).json()) as { modules: { name: string; mode: string }[] };
+    expect(ready.modules[0]).toMatchObject({ name: 'payments', mode: 'in-process' });
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../project-root.js';
 
-// Plain files beside this one, served as they are: no build step, no CDN, nothing from outside.
-const DIR = join(import.meta.dirname, 'page');
+// Plain files in src/shared/admin/page, served as they are: no CDN, nothing from outside.
+const DIR = join(PROJECT_ROOT, 'src/shared/admin/page');
 
 export const PAGE_ASSETS: Record<string, string> = {
   'carve.html': 'text/html; charset=utf-8',

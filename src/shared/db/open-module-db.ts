@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { ModuleDb } from './module-db.js';
 import { openPostgresDb } from './postgres-db.js';
 import { openSqliteDb } from './sqlite-db.js';
+import { PROJECT_ROOT } from '../project-root.js';
 
 /**
  * openModuleDb gives a module its own handle: its own SQLite file under DATA_DIR (or the
@@ -32,5 +33,5 @@ export function openDatabaseUrl(module: string, url: string, poolMax = 5): Modul
 
 /** migrationsFolder is where drizzle-kit writes a module's migrations for a dialect. */
 export function migrationsFolder(module: string, dialect: ModuleDb['dialect']): string {
-  return join(import.meta.dirname, '..', '..', '..', 'migrations', module, dialect);
+  return join(PROJECT_ROOT, 'migrations', module, dialect);
 }

@@ -7,8 +7,26 @@ import type { RepoFacts } from './repo-facts.js';
 /** Command is what a container's argv starts: the monolith, one module's service, or nothing real. */
 export type Command = { kind: 'monolith' } | { kind: 'service'; module: string } | { kind: 'invalid'; problem: string };
 
-/** scriptEntry is the .ts file an npm script runs: "tsx src/main.ts" → src/main.ts. */
-const scriptEntry = (script: string | undefined) => script?.split(/\s+/).find((w) => w.endsWith('.ts'));
+/**
+ * bundles maps each file `npm run build` writes to the source it bundles, read from the
+ * build script's esbuild arguments: "esbuild src/main.ts ... --outdir=dist" → dist/main.js ← src/main.ts.
+ */
+export function bundles(facts: RepoFacts): Map<string, string> {
+  const words = facts.scripts.build?.split(/\s+/) ?? [];
+  if (words[0] !== 'esbuild') return new Map();
+  const entries = words.filter((w) => w.endsWith('.ts'));
+  return new Map(entries.map((e) => [`${buildOutdir(facts)}/${e.split('/').pop()!.replace(/\.ts$/, '.js')}`, e]));
+}
+
+/** buildOutdir is the folder `npm run build` writes, never part of the repository. */
+const buildOutdir = (facts: RepoFacts) =>
+  facts.scripts.build?.split(/\s+/).find((w) => w.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'dist';
+
+/** scriptEntry is the source an npm script runs: "tsx src/main.ts" → src/main.ts, "node dist/main.js" → src/main.ts. */
+function scriptEntry(script: string | undefined, built: Map<string, string>): string | undefined {
+  const words = script?.split(/\s+/) ?? [];
+  return words.find((w) => w.endsWith('.ts')) ?? built.get(words.find((w) => built.has(w)) ?? '');
+}
 
 const IMPORT_FLAGS = new Set(['--import', '-r', '--require', '--loader', '--experimental-loader']);
 
@@ -63,13 +81,22 @@ export function describeCommand(argv: string[], facts: RepoFacts, viaNpm = false
     }
   }
   if (file === undefined) return invalid(`runs "${argv.join(' ')}", which names no file`);
-  const path = file.replace(/^\.\//, '');
+  const built = bundles(facts);
+  const ran = file.replace(/^\.\//, '');
+  // A bundle is checked through its source, and the image must build it and keep it.
+  const path = built.get(ran) ?? ran;
+  if (!built.has(ran) && ran.startsWith(`${buildOutdir(facts)}/`)) return invalid(`runs ${ran}, which npm run build does not make`);
+  if (built.has(ran)) {
+    if (!facts.dockerfile.builds) return invalid(`runs ${ran}, which the image never builds (no RUN npm run build)`);
+    const dir = ran.split('/')[0]!;
+    if (!facts.dockerfile.builds.includes(dir)) return invalid(`runs ${ran}, but the image does not keep ${dir}/ from the stage that builds it`);
+  }
   if (!existsSync(join(facts.root, path))) return invalid(`runs ${path}, which does not exist in the repository`);
   if (!facts.dockerfile.copies.some((c) => path === c.replace(/^\.\//, '') || path.startsWith(`${c.replace(/^\.\/|\/$/g, '')}/`))) {
     return invalid(`runs ${path}, which the Dockerfile does not copy into the image`);
   }
-  const monolith = scriptEntry(facts.scripts.start);
-  const service = scriptEntry(facts.scripts.service);
+  const monolith = scriptEntry(facts.scripts.start, built);
+  const service = scriptEntry(facts.scripts.service, built);
   if (path === monolith) {
     return args.length === 0 ? { kind: 'monolith' } : invalid(`passes "${args.join(' ')}" to ${path}, which takes no arguments`);
   }

@@ -15,6 +15,12 @@ export interface Dockerfile {
   copies: string[];
   /** Whether node_modules is installed without devDependencies. */
   omitsDevDependencies: boolean;
+  /**
+   * Where `npm run build` runs, what the final stage holds of its output: the folders it
+   * copies from the building stage, or `['*']` if the final stage builds itself.
+   * Undefined if no stage builds.
+   */
+  builds: string[] | undefined;
 }
 
 /**
@@ -30,14 +36,25 @@ export function parseDockerfile(text: string): Dockerfile {
     .join('\n')
     .replace(/\\\n/g, ' ')
     .split('\n');
-  const out: Dockerfile = { env: {}, cmd: undefined, user: undefined, expose: [], volumes: [], copies: [], omitsDevDependencies: false };
+  const out: Dockerfile = { env: {}, cmd: undefined, user: undefined, expose: [], volumes: [], copies: [], omitsDevDependencies: false, builds: undefined };
+  let stage = '';
+  let buildStage: string | undefined;
+  let kept: string[] = [];
   const words = (rest: string): string[] => (rest.startsWith('[') ? (JSON.parse(rest) as string[]) : rest.split(/\s+/).filter(Boolean));
   for (const line of lines) {
     const match = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
     if (!match) continue;
     const instruction = match[1]!.toUpperCase();
     const rest = match[2]!.trim();
-    if (instruction === 'FROM') Object.assign(out, { env: {}, cmd: undefined, user: undefined, expose: [], volumes: [] });
+    if (instruction === 'FROM') {
+      Object.assign(out, { env: {}, cmd: undefined, user: undefined, expose: [], volumes: [] });
+      stage = /\bAS\s+(\S+)/i.exec(rest)?.[1] ?? '';
+      kept = [];
+    }
+    if (instruction === 'RUN' && /\bnpm run build\b/.test(rest)) {
+      buildStage = stage;
+      kept = ['*'];
+    }
     if (instruction === 'ENV') {
       if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(rest)) {
         for (const m of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g)) out.env[m[1]!] = m[3] ?? m[2]!;
@@ -53,11 +70,17 @@ export function parseDockerfile(text: string): Dockerfile {
     if (instruction === 'RUN' && /npm ci\b[^&;]*(--omit=dev|--production)/.test(rest)) out.omitsDevDependencies = true;
     if (instruction === 'COPY' || instruction === 'ADD') {
       const args = words(rest);
-      if (args.some((a) => a.startsWith('--from'))) continue;
+      const from = args.find((a) => a.startsWith('--from='))?.slice('--from='.length);
+      if (from !== undefined) {
+        // COPY --from=<building stage> /app/dist ./dist keeps the build's dist/ folder.
+        if (from === buildStage) kept.push(...args.filter((a) => !a.startsWith('--')).slice(0, -1).map((a) => a.replace(/^\/app\/|^\.\//, '').replace(/\/$/, '')));
+        continue;
+      }
       const paths = args.filter((a) => !a.startsWith('--'));
       out.copies.push(...paths.slice(0, -1));
     }
   }
+  if (buildStage !== undefined) out.builds = kept.includes('*') ? ['*', 'dist'] : kept;
   return out;
 }
 
