@@ -15,7 +15,7 @@ type Item = { productId: string; quantity: number };
  * @example const order = placeOrderDurably(dbs, userId, [{ productId, quantity: 1 }], 'tok_visa')
  */
 export function placeOrderDurably(dbs: ModuleDbs, userId: string, items: Item[], token: string) {
-  const { orders, catalog, payments, notifications } = dbs;
+  const { orders, catalog, payments } = dbs;
   const id = uuidv7();
   const now = Date.now();
   const hash = createHash('sha256').update(JSON.stringify([items, token])).digest('hex');

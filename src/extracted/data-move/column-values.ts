@@ -66,13 +66,34 @@ export function commonKind(a: ColumnKind, b: ColumnKind): ColumnKind | undefined
 const INTEGER_TEXT = /^-?\d+$/;
 
 /**
- * toCanonical turns what a driver returned into the canonical value for the column's kind.
- * It throws rather than guess: SQLite lets any column hold any type, and a text value in an
- * integer column would not survive the trip to Postgres.
+ * canonicalRows turns rows as a driver returned them (one array per row, in the table's
+ * column order) into canonical rows. It throws rather than guess: SQLite lets any column
+ * hold any type, and a text value in an integer column would not survive the trip to
+ * Postgres. It converts in place, as the arrays are the caller's own: a copy converts every
+ * value it moves, so neither a new array per row nor a column's name per value (built only
+ * for the error) is worth allocating.
  *
- * @example toCanonical('integer', '1700000000000', 'orders.created_at') // 1700000000000n
+ * @example const rows = canonicalRows('orders', table, stmt.raw(true).all())
  */
-export function toCanonical(kind: ColumnKind, raw: unknown, where: string): Value {
+export function canonicalRows(
+  module: string,
+  table: { readonly name: string; readonly columns: readonly { readonly name: string; readonly kind: ColumnKind }[] },
+  rows: unknown[][],
+): Value[][] {
+  const kinds = table.columns.map((c) => c.kind);
+  for (const row of rows) {
+    for (let i = 0; i < kinds.length; i++) {
+      const value = convert(kinds[i]!, row[i]);
+      if (value === INVALID) throw invalid(kinds[i]!, row[i], `${module}.${table.name}.${table.columns[i]!.name}`);
+      row[i] = value;
+    }
+  }
+  return rows as Value[][];
+}
+
+const INVALID = Symbol('invalid');
+
+function convert(kind: ColumnKind, raw: unknown): Value | typeof INVALID {
   if (raw === null || raw === undefined) return null;
   switch (kind) {
     case 'integer':
@@ -97,7 +118,11 @@ export function toCanonical(kind: ColumnKind, raw: unknown, where: string): Valu
       if (raw instanceof Uint8Array) return Buffer.from(raw);
       break;
   }
-  throw new MoveError(`${where} holds ${describe(raw)}, which is not a valid ${kind}; fix that row in the source first.`);
+  return INVALID;
+}
+
+function invalid(kind: ColumnKind, raw: unknown, where: string): MoveError {
+  return new MoveError(`${where} holds ${describe(raw)}, which is not a valid ${kind}; fix that row in the source first.`);
 }
 
 function describe(raw: unknown): string {

@@ -1,5 +1,6 @@
 import { type ModuleStore, type Row, type TableShape, keyOf } from './module-store.js';
-import { MoveInterrupted } from './move-error.js';
+import { isUniqueViolation } from '../../shared/db/unique-violation.js';
+import { MoveError, MoveInterrupted } from './move-error.js';
 import { type TableSum, runningChecksum } from './table-checksum.js';
 
 /** CopyCount is what one table's copy did. */
@@ -15,10 +16,10 @@ export interface CopyCount {
 /**
  * copyTable copies a table in primary-key order, one page of the source per target
  * transaction. Keyset pages (`where key > last`) cost the same at the end of a table as at
- * its start, unlike OFFSET. `on conflict do nothing` makes a page that was already copied
- * a no-op, so a run killed anywhere leaves only whole pages behind and a re-run finishes
- * the job. When resuming, a page the target already holds in full is not sent again. An
- * abort is honoured between pages, never inside one.
+ * its start, unlike OFFSET. A run killed anywhere leaves only whole pages behind, and a
+ * re-run finishes the job: when resuming, a page the target already holds in full is not
+ * sent again, and one it holds in part is inserted with `on conflict do nothing`. An abort
+ * is honoured between pages, never inside one.
  *
  * @example await copyTable({ source, target, table, batch: 2000, resuming: false, onPage: (n) => bar.increment(n) })
  */
@@ -37,18 +38,24 @@ export async function copyTable(options: {
   const sum = runningChecksum();
   let sent = 0;
   let inserted = 0;
-  const read = (after: Row | undefined) => source.page(table, after && keyOf(table, after), batch);
+  // Each page is summed as it arrives, while the target inserts the page before it: the
+  // hashing then never holds back an insert.
+  const read = (after: Row | undefined) =>
+    source.page(table, after && keyOf(table, after), batch).then((page) => {
+      sum.add(page);
+      return page;
+    });
   let next = read(undefined);
   try {
     for (;;) {
       const page = await next;
       // Conflicting inserts cost Postgres more than a lookup, and an interrupted run leaves whole pages.
       const present = options.resuming ? await countPresent(target, table, page) : 0;
-      // Ask for the next page and write this one, then hash it: both databases and the CPU work at once.
+      // Ask for the next page and write this one: both databases and the CPU work at once.
       if (page.length === batch) next = read(page.at(-1));
-      const writing = present < page.length ? target.insert(table, page) : Promise.resolve(0);
-      sum.add(page);
-      inserted += await writing;
+      // A page none of whose keys are at the target needs no conflict check; should a row
+      // appear there meanwhile, the insert fails rather than skip it, and a re-run resumes.
+      inserted += present < page.length ? await target.insert(table, page, present > 0).catch(appearedMeanwhile(table)) : 0;
       sent += page.length;
       onPage?.(page.length);
       if (page.length < batch) return { sent, inserted, source: sum.result() };
@@ -60,6 +67,14 @@ export async function copyTable(options: {
     next.catch(() => {});
   }
 }
+
+/** appearedMeanwhile turns a key collision on a page checked empty into what it means: another writer at the target. */
+const appearedMeanwhile = (table: TableShape) => (err: unknown): never => {
+  if (!isUniqueViolation(err)) throw err;
+  throw new MoveError(
+    `A row of ${table.name} appeared at the target while it was being copied: something else writes there. Stop it and run the move again; it resumes where it stopped.`,
+  );
+};
 
 async function countPresent(target: ModuleStore, table: TableShape, page: Row[]): Promise<number> {
   const found = await target.findByKeys(

@@ -131,6 +131,37 @@ describe('moving notifications between SQLite and Postgres', { timeout: 60_000 }
     expect(firstDifference(await readTable(target, 'notifications', 'notifications'), original)).toBeUndefined();
   });
 
+  it('resumes a copy interrupted between pages of another size, in both directions', async () => {
+    // Pages of 1500 stop at 31,500 rows, inside the resumed run's page of 30,000 to 32,000:
+    // that page reaches a target holding part of it.
+    const moves = [
+      { from: monolith, to: await freshPostgres() },
+      { from: service, to: `sqlite:${join(dir, 'realigned', 'notifications.db')}` },
+    ];
+    for (const { from, to } of moves) {
+      const stop = new AbortController();
+      let copied = 0;
+      const progress: MoveProgress = {
+        note() {},
+        begin() {},
+        advance(_table, rows) {
+          copied += rows;
+          if (copied >= 31_000) stop.abort();
+        },
+        end() {},
+      };
+      await expect(
+        moveModule({ module: 'notifications', from, to, batch: 1500, progress, signal: stop.signal }),
+      ).rejects.toBeInstanceOf(MoveInterrupted);
+      expect(await readTable(to, 'notifications', 'notifications')).toHaveLength(31_500);
+
+      const report = await moveModule({ module: 'notifications', from, to, batch: 2000 });
+      expect(report.outcome).toBe('resumed');
+      expect(report.tables.find((t) => t.name === 'notifications')!.inserted).toBe(ROWS - 31_500);
+      expect(firstDifference(await readTable(to, 'notifications', 'notifications'), original)).toBeUndefined();
+    }
+  });
+
   it('refuses a source that was never migrated, an empty one, and a move onto itself', async () => {
     const target = `sqlite:${join(dir, 'unused', 'notifications.db')}`;
     const bare = await freshPostgres();
@@ -156,6 +187,38 @@ describe('moving notifications between SQLite and Postgres', { timeout: 60_000 }
     const nowhere = 'postgres://postgres:secret@127.0.0.1:1/none';
     const move = moveModule({ module: 'notifications', from: monolith, to: nowhere });
     await expect(move).rejects.toThrow(/Cannot reach Postgres at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/none/);
+  });
+});
+
+describe('a module whose tables number their rows (the outbox and inbox seq)', () => {
+  it('lets the extracted service add rows after the ones copied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carve-move-serial-'));
+    const target = await createTestDatabase();
+    try {
+      const file = join(dir, 'notifications.db');
+      await seedNotifications(file, 3);
+      const sqlite = new Database(file);
+      const insert = sqlite.prepare(
+        "insert into carve_inbox (event_id, type, version, aggregate_id, payload, occurred_at, received_at, status, attempts, failures, next_attempt_at) values (?, 'orders.OrderPaid', 1, 'o', '{}', 0, 0, 'handled', 1, '[]', 0)",
+      );
+      for (const id of ['e1', 'e2', 'e3']) insert.run(id);
+      sqlite.close();
+
+      expect((await moveModule({ module: 'notifications', from: `sqlite:${file}`, to: target.url })).outcome).toBe('copied');
+
+      const sql = postgres(target.url, { max: 1, onnotice: () => {} });
+      try {
+        const [row] = await sql<{ seq: string }[]>`
+          insert into notifications.carve_inbox (event_id, type, version, aggregate_id, payload, occurred_at, received_at, status, attempts, failures, next_attempt_at)
+          values ('e4', 'orders.OrderPaid', 1, 'o', '{}', 0, 0, 'pending', 0, '[]', 0) returning seq`;
+        expect(Number(row!.seq)).toBe(4);
+      } finally {
+        await sql.end();
+      }
+    } finally {
+      await target.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

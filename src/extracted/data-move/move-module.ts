@@ -2,7 +2,7 @@ import { assertTargetFromSource } from './check-target.js';
 import { type CopyCount, copyTable } from './copy-table.js';
 import { matchShapes } from './match-shapes.js';
 import type { ModuleStore, TableShape } from './module-store.js';
-import { MoveError } from './move-error.js';
+import { MoveError, MoveInterrupted } from './move-error.js';
 import { openSource, openTarget } from './open-store.js';
 import { describeUrl, sameStore } from './store-url.js';
 import { type TableSum, checksumTable } from './table-checksum.js';
@@ -127,9 +127,14 @@ async function copyAndVerify(move: Move): Promise<MoveReport> {
       const onPage = (n: number) => progress?.advance(table.name, n);
       copies.push(await copyTable({ source, target, table, batch, resuming: outcome === 'resumed', signal, onPage }));
     }
+  } catch (err) {
+    // Pages may commit without waiting for the disk: the ones an interrupted move says it wrote must be there.
+    if (err instanceof MoveInterrupted) await target.flush();
+    throw err;
   } finally {
     progress?.end();
   }
+  await target.flush();
   const seconds = (performance.now() - started) / 1000;
 
   // The copy summed the source as it read it, under the same snapshot; the target is read back.

@@ -1,8 +1,8 @@
 import postgres from 'postgres';
 import { redactUrl } from '../../shared/db/postgres-db.js';
-import { type Value, postgresKind, toCanonical } from './column-values.js';
+import { type Value, canonicalRows, postgresKind } from './column-values.js';
 import { MIGRATIONS_TABLE, keySql, unsupportedColumn } from './introspection.js';
-import { type ModuleStore, type Row, type TableShape, quoteIdent } from './module-store.js';
+import { type ModuleStore, type TableShape, quoteIdent } from './module-store.js';
 import { MoveError } from './move-error.js';
 
 // The Postgres wire protocol numbers bound parameters with 16 bits.
@@ -38,12 +38,21 @@ export async function openPostgresStore(module: string, url: string): Promise<Mo
         : '';
     throw new MoveError(`Cannot reach Postgres at ${redactUrl(url)}: ${(err as Error).message}${hint}`);
   }
+  // Inserts go through a connection of their own whose commits do not wait for the disk (a
+  // wait that was a third of the copy's time): a crash of the server then loses only whole
+  // pages, which a re-run copies again, and flush() makes every page durable before the move
+  // counts it as copied. Set on the session, as poolers such as PgBouncer refuse it as a
+  // startup parameter.
+  let writer: ReturnType<typeof sql.reserve> | undefined;
+  const writing = () =>
+    (writer ??= sql.reserve().then(async (connection) => {
+      await connection`set synchronous_commit = off`;
+      return connection;
+    }));
   // Reads go through the snapshot's transaction while one is open.
   let reader: postgres.Sql | postgres.TransactionSql = sql;
   const qualified = (table: TableShape) => `${quoteIdent(schema)}.${quoteIdent(table.name)}`;
   const columnsOf = (table: TableShape) => table.columns.map((c) => quoteIdent(c.name)).join(', ');
-  const canonical = (table: TableShape, raw: unknown[]): Row =>
-    raw.map((v, i) => toCanonical(table.columns[i]!.kind, v, `${module}.${table.name}.${table.columns[i]!.name}`));
   // Integers go as text of unknown type: the server reads each as its column's own integer
   // type, and the driver never has to guess int4 or int8 from a JS value.
   const native = (v: Value) => (typeof v === 'bigint' ? v.toString() : v);
@@ -112,7 +121,7 @@ export async function openPostgresStore(module: string, url: string): Promise<Mo
         `select ${columnsOf(table)} from ${qualified(table)} ${where} order by ${key.list} limit ${limit}`,
         after,
       );
-      return rows.map((r) => canonical(table, r));
+      return canonicalRows(module, table, rows);
     },
     async findByKeys(table, keys) {
       if (keys.length === 0) return [];
@@ -120,9 +129,9 @@ export async function openPostgresStore(module: string, url: string): Promise<Mo
       const tuple = keySql(table.primaryKey, () => '').tuple;
       const list = keys.map((_, k) => keySql(table.primaryKey, (i) => `$${k * width + i + 1}`).tupleMarks).join(', ');
       const rows = await query(`select ${columnsOf(table)} from ${qualified(table)} where ${tuple} in (${list})`, keys.flat());
-      return rows.map((r) => canonical(table, r));
+      return canonicalRows(module, table, rows);
     },
-    async insert(table, rows) {
+    async insert(table, rows, skipPresent) {
       if (rows.length === 0) return 0;
       // One array per column, unnested server-side: a statement with one parameter per
       // column parses and plans in the same time whatever the batch size, unlike a VALUES
@@ -130,13 +139,31 @@ export async function openPostgresStore(module: string, url: string): Promise<Mo
       const types = await columnTypes(table);
       const arrays = table.columns.map((_, c) => arrayLiteral(rows.map((row) => row[c] ?? null)));
       const casts = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
-      const conflict = keySql(table.primaryKey, () => '').list;
-      const result = await sql.unsafe(
-        `insert into ${qualified(table)} (${columnsOf(table)}) select * from unnest(${casts}) on conflict (${conflict}) do nothing`,
+      const skip = skipPresent ? ` on conflict (${keySql(table.primaryKey, () => '').list}) do nothing` : '';
+      const result = await (await writing()).unsafe(
+        `insert into ${qualified(table)} (${columnsOf(table)}) select * from unnest(${casts})${skip}`,
         arrays,
         { prepare: true },
       );
       return result.count;
+    },
+    async flush() {
+      // Rows arrive with their serial keys (the outbox's and inbox's seq), which leaves each
+      // sequence behind: the service's next insert would take a key a copied row holds.
+      const serials = await sql<{ seq: string; table_name: string; column_name: string }[]>`
+        select pg_get_serial_sequence(format('%I.%I', table_schema, table_name), column_name) as seq, table_name, column_name
+        from information_schema.columns
+        where table_schema = ${schema} and column_default like 'nextval(%'`;
+      // A commit that waits flushes the log up to its own record, so every commit before it
+      // too, on any connection: the sequences' new values, and every page copied.
+      await sql.begin(async (tx) => {
+        await tx`set local synchronous_commit = on`;
+        for (const s of serials) {
+          const table = `${quoteIdent(schema)}.${quoteIdent(s.table_name)}`;
+          await tx.unsafe(`select setval($1, coalesce((select max(${quoteIdent(s.column_name)}) from ${table}), 0) + 1, false)`, [s.seq]);
+        }
+        await tx`select pg_current_xact_id()`;
+      });
     },
     maxBatch(table) {
       return Math.floor(MAX_PARAMETERS / Math.max(table.primaryKey.length, 1));
@@ -152,6 +179,10 @@ export async function openPostgresStore(module: string, url: string): Promise<Mo
       }) as Promise<Awaited<ReturnType<typeof work>>>;
     },
     async close() {
+      await writer?.then(
+        (connection) => connection.release(),
+        () => {},
+      );
       await sql.end({ timeout: 5 });
     },
   };
@@ -163,10 +194,23 @@ export async function openPostgresStore(module: string, url: string): Promise<Mo
  * each array's type from its first element, a null in one row of a batch.
  */
 function arrayLiteral(values: Value[]): string {
-  const items = values.map((v) => {
-    if (v === null) return 'NULL';
-    const text = Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
-    return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-  });
-  return `{${items.join(',')}}`;
+  // One string built up, and a regex replace only for the rare value that needs escaping:
+  // a copy writes every value it moves through here.
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null || v === undefined) {
+      out += 'NULL';
+      continue;
+    }
+    const text =
+      typeof v === 'string' ? v : Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+    out += `"${NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, '\\$&') : text}"`;
+  }
+  return `${out}}`;
 }
+
+// Inside a quoted array element only a backslash and a double quote need a backslash.
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPED = /[\\"]/g;
