@@ -17,7 +17,7 @@ import { currentRequestId } from '../log/request-scope.js';
 import { injectTrace } from '../observe/tracing.js';
 import { type Instance, InstancePool, type InstanceState } from './instance-pool.js';
 import type { ServiceTokens } from './service-token.js';
-import { DEADLINE_HEADER, REQUEST_ID_HEADER, abortAt, neverSent, rpcPath } from './wire.js';
+import { CallAbort, DEADLINE_HEADER, REQUEST_ID_HEADER, neverSent, rpcPath } from './wire.js';
 
 export interface RemoteEndpointOptions {
   module: string;
@@ -236,7 +236,6 @@ export class RemoteEndpoint {
     const remaining = req.deadline - Date.now();
     if (remaining <= 0) throw new PortUnavailable(this.module, 'the deadline passed before the call was sent', 'no');
     const instance = this.instances.pick();
-    const timeout = abortAt(req.deadline);
     const headers: Record<string, string> = {
       authorization: `Bearer ${await this.opts.tokens.mint(req.caller, this.module)}`,
       'content-type': 'application/json',
@@ -249,21 +248,24 @@ export class RemoteEndpoint {
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     let res: Dispatcher.ResponseData;
     let text: string;
+    const abort = new CallAbort(req.deadline, req.signal);
     try {
       res = await instance.pool.request({
         method: 'POST',
         path: req.path ?? rpcPath(this.module, req.method),
         headers,
         body: req.body,
-        signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout,
+        signal: abort,
       });
       text = await res.body.text();
     } catch (err) {
       if (req.signal?.aborted) throw err;
-      if (timeout.aborted) {
+      if (abort.timedOut) {
         throw new PortUnavailable(this.module, `no answer to ${req.method} within its deadline`, 'maybe', 1, { cause: err });
       }
       throw this.transportFailure(instance, err);
+    } finally {
+      abort.clear();
     }
     this.instances.restore(instance);
     const reply = { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), text };
