@@ -116,7 +116,10 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
     await jsm.streams.add(STREAM_CONFIG);
   } catch (err) {
     // 10058: the stream exists with another config, e.g. one written by an older release.
-    if (!(err instanceof JetStreamApiError && err.code === 10058)) throw err;
+    // Any other failure may be another process creating it at the same moment: if the
+    // stream is there now, bring it to this config; if not, the failure stands.
+    const exists = err instanceof JetStreamApiError && err.code === 10058 ? true : await jsm.streams.info(EVENTS_STREAM).then(() => true, () => false);
+    if (!exists) throw err;
     await jsm.streams.update(EVENTS_STREAM, { subjects: STREAM_CONFIG.subjects, duplicate_window: STREAM_CONFIG.duplicate_window });
   }
 }
