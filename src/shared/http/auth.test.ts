@@ -52,6 +52,33 @@ describe('the token verifier', () => {
     expect(fetches).toBe(1);
   });
 
+  it('refuses a token it accepted before once the token has expired', async () => {
+    const k = await keyWithKid('k1');
+    const verifier = createTokenVerifier(async () => k.jwk);
+    const token = await new SignJWT({ email: 'a@b.co', role: 'customer' })
+      .setProtectedHeader({ alg: TOKEN_ALG, kid: 'k1' })
+      .setSubject('user-1')
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 1)
+      .sign(k.privateKey);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ id: 'user-1' });
+    await new Promise((r) => setTimeout(r, 2_100));
+    await expect(verifier.verify(token)).rejects.toThrow('The bearer token has expired');
+  });
+
+  it('refuses a token of a retired key, even one it accepted before, once it has fetched the new key', async () => {
+    const old = await keyWithKid('old');
+    const next = await keyWithKid('next');
+    let current = old;
+    const verifier = createTokenVerifier(async () => current.jwk, { refetchAfterMs: 0 });
+    const before = await sign(old.privateKey, 'old');
+    await expect(verifier.verify(before)).resolves.toMatchObject({ id: 'user-1' });
+    current = next;
+    await verifier.verify(await sign(next.privateKey, 'next'));
+    await expect(verifier.verify(before)).rejects.toMatchObject({ status: 401 });
+  });
+
   it('refuses a token with a role it does not know', async () => {
     const k = await keyWithKid('k1');
     const verifier = createTokenVerifier(async () => k.jwk);

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { trace } from '@opentelemetry/api';
+import { currentRequestId } from './request-scope.js';
 
 export type Logger = pino.Logger;
 
@@ -43,19 +44,25 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
       // Every line written while a request (or an event it caused) is handled names its
-      // W3C trace id, so one search finds the request in every process's logs.
-      mixin: traceFields,
+      // request id and its W3C trace id, so one search finds the request in every process's logs.
+      mixin: requestFields,
     },
     destination,
   );
 }
 
-function traceFields(): { trace_id?: string; span_id?: string } {
+function requestFields(): { requestId?: string; trace_id?: string; span_id?: string } {
+  // A fresh object each time: pino merges the line's own fields into it.
+  const fields: { requestId?: string; trace_id?: string; span_id?: string } = {};
+  const requestId = currentRequestId();
+  if (requestId) fields.requestId = requestId;
   const ctx = trace.getActiveSpan()?.spanContext();
   // An all-zero id is the API's "no trace": the no-op tracer's, before startTracing runs.
-  // A fresh object each time: pino merges the line's own fields into it.
-  if (!ctx || ctx.traceId === INVALID_TRACE_ID) return {};
-  return { trace_id: ctx.traceId, span_id: ctx.spanId };
+  if (ctx && ctx.traceId !== INVALID_TRACE_ID) {
+    fields.trace_id = ctx.traceId;
+    fields.span_id = ctx.spanId;
+  }
+  return fields;
 }
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
