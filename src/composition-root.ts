@@ -247,7 +247,6 @@ export function createCarve(
     readiness: ready,
     metrics,
     admin: admin.app,
-    serviceName,
   });
   const lifecycles = () => hosted.filter((h) => h.container.isRegistered(LIFECYCLE)).map((h) => h.container.resolve(LIFECYCLE));
 

@@ -11,9 +11,9 @@ import { mountApiDocs } from './api-docs.js';
 import { limitBody } from './body-limit.js';
 import { type OpenApiDoc, mergeOpenApi } from './merge-openapi.js';
 import type { AppEnv } from './app-env.js';
-import { httpInstrumentationMiddleware } from '@hono/otel';
 import { prometheus } from '@hono/prometheus';
 import type { CarveMetrics } from '../observe/metrics.js';
+import { traceRequests } from '../observe/trace-requests.js';
 
 export interface ModuleReadiness {
   name: string;
@@ -43,8 +43,6 @@ export interface HttpAppOptions {
   metrics?: CarveMetrics;
   /** The live topology page and its data, mounted at /_carve. */
   admin?: Hono<AppEnv>;
-  /** Names this process in its traces: the service's module, or `carve` for the monolith. */
-  serviceName?: string;
 }
 
 /** Calls between Carve processes: ports and pushed events. */
@@ -70,7 +68,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
 
   // First, so everything the request does, its log lines included, runs inside its span.
   // It continues the trace of a W3C traceparent header, from a client or another Carve process.
-  app.use(httpInstrumentationMiddleware({ serviceName: opts.serviceName ?? 'carve', captureActiveRequests: false }));
+  app.use(traceRequests());
   const http = opts.metrics ? prometheus({ registry: opts.metrics.registry }) : undefined;
   if (http) app.use(http.registerMetrics);
 
