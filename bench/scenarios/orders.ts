@@ -120,7 +120,8 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     targets,
     notes: [
       `POST /api/orders, one item of one product with huge stock, one customer, tok_visa; ${plan.repeats} run(s) of ${plan.seconds} s per cell after a ${plan.warmUp} s warm-up (the issue asks 20 s; cut so the whole bench stays under 10 minutes).`,
-      'req/s counts 201 answers only, but p50 and p99 are autocannon\'s over every answer, so a run with failures (see `failed`) looks faster than it is. CPU is user+system time of every server process (/proc/<pid>/stat) divided by those answers.',
+      'req/s counts 201 answers only, but p50 and p99 are over every answer, so a run with failures (see `failed`) looks faster than it is. CPU is user+system time of every server process (/proc/<pid>/stat) divided by those answers.',
+      "p50 and p99 leave out each connection's first answer: autocannon opens all its connections at once, and a saturated Node server accepts them one by one over seconds (a bare node:http server spending 1.5 ms a request shows p99 ~900 ms at 64 fresh connections), which clients that keep their connections never see.",
       'autocannon runs in the bench process on the same machine, so it competes with the servers for CPU.',
       'Servers run with NODE_ENV=production (no strict-port JSON copying) and LOG_LEVEL=warn (no request log).',
     ],
