@@ -11,9 +11,10 @@ import { openPostgresDb } from './postgres-db.js';
 import { p, prepared } from './prepared.js';
 import { openSqliteDb } from './sqlite-db.js';
 
-// A prepared query is built once per handle. What must hold in both dialects: each call
-// runs with its own values, and inside a transaction it is part of that transaction (on
-// Postgres a transaction has its own connection, so a query built on the pool would not be).
+// A prepared query is built once per module database. What must hold in both dialects:
+// each call runs with its own values, and inside a transaction it is part of that
+// transaction (on Postgres a transaction has its own connection, so the query built on
+// the pool or in an earlier transaction must be sent through this one's).
 
 const dialects: [string, () => Promise<{ db: ModuleDb; done: () => Promise<void> }>][] = [
   [
@@ -90,5 +91,36 @@ describe.each(dialects)('prepared queries on %s', (_name, open) => {
       .catch((err: { inside: unknown }) => err.inside);
     expect(seen).toEqual([{ id: 'c1' }]);
     expect(await db.read((q) => byUser(q, { userId: 'cat' }))).toEqual([]);
+  });
+
+  it('keeps transactions running side by side apart: each sees its own write, and only the committed one stays', async () => {
+    let bothWrote: () => void = () => {};
+    const wrote = new Promise<void>((resolve) => {
+      let n = 0;
+      bothWrote = () => {
+        if (++n === 2) resolve();
+      };
+    });
+    // On SQLite transactions take turns, so the second starts once the first has ended.
+    const together = db.dialect === 'postgres';
+    const kept = db.tx(async (q) => {
+      await insert(q, row('d1', 'dan'));
+      bothWrote();
+      if (together) await wrote;
+      return byUser(q, { userId: 'dan' });
+    });
+    const undone = db
+      .tx(async (q) => {
+        await insert(q, row('e1', 'eve'));
+        bothWrote();
+        if (together) await wrote;
+        const inside = await byUser(q, { userId: 'dan' });
+        throw Object.assign(new Error('roll back'), { inside });
+      })
+      .catch((err: { inside: unknown }) => err.inside);
+    expect(await kept).toEqual([{ id: 'd1' }]);
+    // Postgres: the other transaction ran at once on its own connection and saw nothing uncommitted.
+    expect(await undone).toEqual(together ? [] : [{ id: 'd1' }]);
+    expect(await db.read((q) => byUser(q, { userId: 'eve' }))).toEqual([]);
   });
 });

@@ -8,11 +8,15 @@ interface Runnable<R> {
 
 /**
  * prepared is a query written once, with `sql.placeholder()` where its values go, and
- * built for each database handle the first time it runs there. Building a query through
- * drizzle costs several times what SQLite takes to run it, and a module's SQLite handle
- * lives as long as the process, so there it is built once. A Postgres transaction has a
- * handle of its own, so there it is built once per transaction, as a plain query would
- * be; postgres.js prepares the statement on the server either way.
+ * built the first time it runs on a module's database. Building a query through drizzle
+ * costs several times what SQLite takes to run it.
+ *
+ * A handle's `dialect` is one per drizzle instance, so it names the module database
+ * whatever handle the query runs on. A Postgres transaction has a handle of its own, on
+ * its own connection: the query built once is run there by giving a copy of it that
+ * connection (drizzle's postgres-js query sends through its `client`). postgres.js then
+ * prepares the statement once per server connection. An SQLite handle lives as long as
+ * the process, so its query runs as built.
  *
  * @example
  * const byId = prepared((q) => q.select().from(t.orders).where(eq(t.orders.id, sql.placeholder('id'))).prepare('orders_by_id'));
@@ -21,15 +25,29 @@ interface Runnable<R> {
 export function prepared<R, V extends Record<string, unknown> = Record<string, unknown>>(
   build: (q: Queryable) => Runnable<R>,
 ): (q: Queryable, values: V) => Promise<R> {
-  const built = new WeakMap<Queryable, Runnable<R>>();
+  const built = new WeakMap<object, Runnable<R>>();
   return async (q, values) => {
-    let query = built.get(q);
+    const { dialect, session } = q as unknown as Internals;
+    let query = built.get(dialect);
     if (!query) {
       query = build(q);
-      built.set(q, query);
+      built.set(dialect, query);
     }
-    return query.execute(values);
+    return onConnection(query, session.client).execute(values);
   };
+}
+
+/** What drizzle keeps on a handle that prepared() relies on; prepared.test.ts checks it on both dialects. */
+interface Internals {
+  dialect: object;
+  session: { client: unknown };
+}
+
+/** onConnection is the query as sent through `client`, when it was built to go through another. */
+function onConnection<R>(query: Runnable<R>, client: unknown): Runnable<R> {
+  const own = (query as { client?: unknown }).client;
+  if (own === undefined || own === client) return query;
+  return Object.create(query, { client: { value: client } }) as Runnable<R>;
 }
 
 /** p marks where a prepared query's value `name` goes, in values() and where(). */
