@@ -94,27 +94,25 @@ describe.each(dialects)('prepared queries on %s', (_name, open) => {
   });
 
   it('keeps transactions running side by side apart: each sees its own write, and only the committed one stays', async () => {
-    let bothWrote: () => void = () => {};
-    const wrote = new Promise<void>((resolve) => {
-      let n = 0;
-      bothWrote = () => {
-        if (++n === 2) resolve();
-      };
-    });
-    // On SQLite transactions take turns, so the second starts once the first has ended.
+    // On SQLite transactions take turns, so the second starts once the first has ended;
+    // on Postgres the second reads while the first holds its write uncommitted.
     const together = db.dialect === 'postgres';
+    let danWrote!: () => void;
+    let eveRead!: () => void;
+    const danWritten = new Promise<void>((resolve) => (danWrote = resolve));
+    const eveHasRead = new Promise<void>((resolve) => (eveRead = resolve));
     const kept = db.tx(async (q) => {
       await insert(q, row('d1', 'dan'));
-      bothWrote();
-      if (together) await wrote;
+      danWrote();
+      if (together) await eveHasRead;
       return byUser(q, { userId: 'dan' });
     });
     const undone = db
       .tx(async (q) => {
         await insert(q, row('e1', 'eve'));
-        bothWrote();
-        if (together) await wrote;
+        if (together) await danWritten;
         const inside = await byUser(q, { userId: 'dan' });
+        eveRead();
         throw Object.assign(new Error('roll back'), { inside });
       })
       .catch((err: { inside: unknown }) => err.inside);
