@@ -18,7 +18,7 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   const client = new Database(file);
   // The timeout first: switching a new file to WAL takes a lock another process starting at once may hold.
   client.pragma('busy_timeout = 5000');
-  client.pragma('journal_mode = WAL');
+  switchToWal(client);
   client.pragma('synchronous = NORMAL');
   client.pragma('foreign_keys = ON');
   const q = drizzle({ client }) as unknown as Queryable;
@@ -83,6 +83,26 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       client.close();
     },
   };
+}
+
+/**
+ * switchToWal turns WAL on, trying again while another process holds the file. SQLite
+ * answers SQLITE_BUSY at once, without waiting out busy_timeout, when waiting could
+ * deadlock: this connection reads the schema first, and another process starting at the
+ * same moment may be switching or migrating. It happens only at start-up, so the wait
+ * blocks, as better-sqlite3 itself does.
+ */
+function switchToWal(client: Database.Database): void {
+  const giveUpAt = Date.now() + 5_000;
+  for (;;) {
+    try {
+      client.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > giveUpAt) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
 }
 
 /** How many distinct statements a module keeps prepared; its queries number in the dozens. */
