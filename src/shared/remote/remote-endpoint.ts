@@ -94,6 +94,9 @@ export class RemoteEndpoint {
   private readonly breaker;
   private readonly bulkhead;
   private readonly halfOpenAfterMs: number;
+  /** Failures call() judged worth another attempt; the one retry policy asks it, so no call builds a policy of its own. */
+  private readonly retryable = new WeakSet<Error>();
+  private readonly retryPolicy;
 
   constructor(private readonly opts: RemoteEndpointOptions) {
     this.module = opts.module;
@@ -106,6 +109,10 @@ export class RemoteEndpoint {
     this.breaker.onBreak(() => opts.logger.warn({ remote: this.module }, 'circuit breaker opened'));
     this.breaker.onReset(() => opts.logger.info({ remote: this.module }, 'circuit breaker closed'));
     this.bulkhead = bulkhead(opts.maxConcurrent ?? 64, opts.maxQueued ?? 256);
+    this.retryPolicy = retry(
+      handleWhen((err) => this.retryable.has(err)),
+      { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 500 }) },
+    );
   }
 
   /**
@@ -120,20 +127,15 @@ export class RemoteEndpoint {
       (err.reached === 'no' || req.retrySafe) &&
       !req.signal?.aborted &&
       Date.now() < req.deadline;
-    const policy = retry(handleWhen(retryable), {
-      maxAttempts: 2,
-      backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 500 }),
-    });
     // Once any attempt may have arrived, so may the call: a later refused attempt must not say 'no'.
     let mayHaveArrived = false;
     try {
-      return await policy.execute(() =>
-        this.guarded(() =>
-          this.attempt(req).catch((err) => {
-            if (!(err instanceof PortUnavailable && err.reached === 'no')) mayHaveArrived = true;
-            throw err;
-          }),
-        ),
+      return await this.retryPolicy.execute(() =>
+        this.guarded(() => this.attempt(req)).catch((err) => {
+          if (!(err instanceof PortUnavailable && err.reached === 'no')) mayHaveArrived = true;
+          if (err instanceof Error && retryable(err)) this.retryable.add(err);
+          throw err;
+        }),
       );
     } catch (err) {
       if (err instanceof PortUnavailable && err.reached === 'no' && mayHaveArrived) {
