@@ -59,6 +59,7 @@ async function listen(fetch: (req: Request) => Response | Promise<Response>) {
  * @example const servers = await startPortServers(); ...; await servers.close()
  */
 export async function startPortServers(): Promise<PortServers> {
+  const ledgerPort = createLocalPort(ledgerContract, ledger, { strict: false });
   const app = createHttpApp({
     title: 'ledger',
     version: '0',
@@ -66,7 +67,8 @@ export async function startPortServers(): Promise<PortServers> {
     logger: createLogger('silent'),
     routes: [],
     readiness: async () => ({ ready: true, modules: [] }),
-    rpc: rpcRoutes([{ contract: ledgerContract, port: () => createLocalPort(ledgerContract, ledger, { strict: false }) }], benchTokens),
+    // One port for every call, as Carve's composition root keeps it.
+    rpc: rpcRoutes([{ contract: ledgerContract, port: () => ledgerPort }], benchTokens),
   });
   const bare = new Hono();
   bare.post('/echo', async (c) => c.json(await c.req.json()));
