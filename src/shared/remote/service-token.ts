@@ -1,11 +1,12 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** How long a service token lives: short, so a leaked one is soon worthless. */
 const TOKEN_TTL_SECONDS = 60;
 /** A minted token is reused until this close to its expiry, so most calls sign nothing. */
 const REUSE_MARGIN_SECONDS = 20;
 const ISSUER = 'carve';
-/** Tokens proven valid and remembered; the oldest is forgotten first. */
+/** Tokens proven valid and remembered; the least recently used is forgotten first. */
 const VERIFIED_CACHE_SIZE = 1_000;
 
 /** ServiceCaller is who a verified service token says is calling. */
@@ -31,7 +32,7 @@ const audience = (callee: string) => `carve:${callee}`;
 export function serviceTokens(secret: string): ServiceTokens {
   const key = new TextEncoder().encode(secret);
   const cache = new Map<string, { token: string; renewAt: number }>();
-  const verified = new Map<string, { module: string; expiresAt: number }>();
+  const verified = new LRUCache<string, ServiceCaller>({ max: VERIFIED_CACHE_SIZE, ttl: TOKEN_TTL_SECONDS * 1000 });
   return {
     async mint(caller, callee) {
       const cacheKey = `${caller}>${callee}`;
@@ -54,7 +55,7 @@ export function serviceTokens(secret: string): ServiceTokens {
       // trip to the thread pool: remember tokens already proven, until they expire.
       const cacheKey = `${callee} ${token}`;
       const known = verified.get(cacheKey);
-      if (known && known.expiresAt > Date.now()) return { module: known.module };
+      if (known) return known;
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
@@ -62,9 +63,10 @@ export function serviceTokens(secret: string): ServiceTokens {
         clockTolerance: 5,
         requiredClaims: ['sub', 'exp'],
       });
-      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-      verified.set(cacheKey, { module: payload.sub!, expiresAt: payload.exp! * 1000 });
-      return { module: payload.sub! };
+      const caller = Object.freeze({ module: payload.sub! });
+      const left = payload.exp! * 1000 - Date.now();
+      if (left > 0) verified.set(cacheKey, caller, { ttl: left });
+      return caller;
     },
   };
 }
