@@ -43,6 +43,40 @@ export async function latencyRuns(tasks: LatencyTask[], opts: LatencyRunOptions)
   return samples;
 }
 
+/**
+ * alternatingRuns times calls too slow for tinybench's precision to matter (HTTP round
+ * trips) call by call, taking turns: one call of each task, then the next round. Every
+ * task then meets the same moments of a busy shared machine, which a ratio of two tasks
+ * needs more than anything. Each run keeps every task's p50 and p99, in µs.
+ *
+ * @example const samples = await alternatingRuns([port, floor], { runs: 5, calls: 2_000, warmupCalls: 200, log })
+ */
+export async function alternatingRuns(
+  tasks: LatencyTask[],
+  opts: { runs: number; calls: number; warmupCalls: number; log: (line: string) => void },
+): Promise<LatencySamples> {
+  const samples: LatencySamples = new Map(tasks.map((t) => [t.name, { p50: [], p99: [] }]));
+  for (let i = 0; i < opts.warmupCalls; i++) for (const task of tasks) await task.fn();
+  for (let run = 1; run <= opts.runs; run++) {
+    const times = tasks.map(() => new Float64Array(opts.calls));
+    for (let i = 0; i < opts.calls; i++) {
+      for (const [t, task] of tasks.entries()) {
+        const started = performance.now();
+        await task.fn();
+        times[t]![i] = (performance.now() - started) * 1000;
+      }
+    }
+    for (const [t, task] of tasks.entries()) {
+      const sorted = times[t]!.sort();
+      const kept = samples.get(task.name)!;
+      kept.p50.push(sorted[Math.floor(sorted.length * 0.5)]!);
+      kept.p99.push(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!);
+    }
+    opts.log(`alternating run ${run}/${opts.runs} done`);
+  }
+  return samples;
+}
+
 /** median of a non-empty list. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
