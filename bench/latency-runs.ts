@@ -1,5 +1,6 @@
 import { Bench } from 'tinybench';
 import type { Figure } from './scenario.js';
+import { median, percentile } from './support/stats.js';
 
 /** LatencyTask is one thing to time: a call made again and again, one at a time. */
 export interface LatencyTask {
@@ -58,7 +59,7 @@ export async function alternatingRuns(
   const samples: LatencySamples = new Map(tasks.map((t) => [t.name, { p50: [], p99: [] }]));
   for (let i = 0; i < opts.warmupCalls; i++) for (const task of tasks) await task.fn();
   for (let run = 1; run <= opts.runs; run++) {
-    const times = tasks.map(() => new Float64Array(opts.calls));
+    const times = tasks.map(() => new Array<number>(opts.calls));
     for (let i = 0; i < opts.calls; i++) {
       for (const [t, task] of tasks.entries()) {
         const started = performance.now();
@@ -67,21 +68,13 @@ export async function alternatingRuns(
       }
     }
     for (const [t, task] of tasks.entries()) {
-      const sorted = times[t]!.sort();
       const kept = samples.get(task.name)!;
-      kept.p50.push(sorted[Math.floor(sorted.length * 0.5)]!);
-      kept.p99.push(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!);
+      kept.p50.push(percentile(times[t]!, 50));
+      kept.p99.push(percentile(times[t]!, 99));
     }
     opts.log(`alternating run ${run}/${opts.runs} done`);
   }
   return samples;
-}
-
-/** median of a non-empty list. */
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { moveModule } from '../../src/extracted/data-move/move-module.js';
 import { seedNotifications } from '../../src/extracted/data-move/data-move.test-db.js';
 import { type TestDatabase, createTestDatabase } from '../../test/support/postgres.js';
-import { figureOf, median } from '../latency-runs.js';
+import { figureOf } from '../latency-runs.js';
+import { median } from '../support/stats.js';
 import type { Scenario } from '../scenario.js';
 
 const run: Scenario = async ({ quick, workDir, log }) => {

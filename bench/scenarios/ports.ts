@@ -14,7 +14,8 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { instrumentPort } from '../../src/shared/observe/instrument-port.js';
 import { createMetrics } from '../../src/shared/observe/metrics.js';
 import { startTracing } from '../../src/shared/observe/tracing.js';
-import { type LatencyTask, alternatingRuns, figureOf, latencyRuns, median } from '../latency-runs.js';
+import { type LatencyTask, alternatingRuns, figureOf, latencyRuns } from '../latency-runs.js';
+import { median } from '../support/stats.js';
 import { benchTokens, ledger, ledgerContract, sampleEntry, startPortServers } from '../port-servers.js';
 import type { Scenario, ScenarioResult } from '../scenario.js';
 

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { cpuMs } from './processes.js';
+import { percentile } from './stats.js';
 
 export interface LoadOptions {
   url: string;
@@ -62,8 +63,8 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
   if (result.timeouts) failures.timeouts = result.timeouts;
   return {
     rps: ok / seconds,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
+    p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
+    p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
     ok,
     failed: result.non2xx + result.errors + result.timeouts,
     failures,
@@ -71,9 +72,3 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
   };
 }
 
-/** percentile by nearest rank; NaN for no values. */
-function percentile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
