@@ -71,4 +71,3 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
     cpuMsPerRequest: ok > 0 ? cpu / ok : Number.NaN,
   };
 }
-
