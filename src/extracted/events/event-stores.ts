@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../shared/config/config.js';
 import type { ModuleDb } from '../../shared/db/module-db.js';
+import { literalLimit } from '../../shared/db/literal-limit.js';
 import { moduleDatabaseUrl, openDatabaseUrl } from '../../shared/db/open-module-db.js';
 import { redactUrl } from '../../shared/db/postgres-db.js';
 import { type EventTables, eventTables } from '../../shared/events/event-tables.js';
@@ -74,7 +75,7 @@ async function openStore(module: string, url: string): Promise<EventStore> {
   const t = eventTables(db.dialect);
   try {
     await db.read(async (q) => {
-      for (const table of [t.carveOutbox, t.carveOutboxDelivery, t.carveInbox]) await q.select().from(table).limit(0);
+      for (const table of [t.carveOutbox, t.carveOutboxDelivery, t.carveInbox]) await q.select().from(table).limit(literalLimit(0));
     });
   } catch (err) {
     await db.close().catch(() => {});

@@ -1,4 +1,5 @@
 import { count, desc, eq, inArray } from 'drizzle-orm';
+import { literalLimit } from '../../shared/db/literal-limit.js';
 import type { Failure } from '../../shared/events/envelope.js';
 import type { EventStore } from './event-stores.js';
 import { STATUSES, type Status } from './events-args.js';
@@ -73,7 +74,7 @@ async function readStore({ module, db, t }: EventStore, statuses: readonly Statu
       .innerJoin(outbox, eq(outbox.id, delivery.eventId))
       .where(inArray(delivery.status, [...statuses]))
       .orderBy(desc(outbox.seq), desc(delivery.destination))
-      .limit(limit);
+      .limit(literalLimit(limit));
     const received = await q
       .select({
         eventId: inbox.eventId,
@@ -89,7 +90,7 @@ async function readStore({ module, db, t }: EventStore, statuses: readonly Statu
       .from(inbox)
       .where(inArray(inbox.status, [...statuses]))
       .orderBy(desc(inbox.seq))
-      .limit(limit);
+      .limit(literalLimit(limit));
     const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as StatusCounts;
     for (const table of [delivery, inbox]) {
       const rows = await q.select({ status: table.status, n: count() }).from(table).groupBy(table.status);

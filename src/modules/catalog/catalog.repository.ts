@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
+import { literalLimit } from '../../shared/db/literal-limit.js';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { p as at, prepared, v } from '../../shared/db/prepared.js';
 import { type CatalogTables, catalogTables } from './catalog.tables.js';
@@ -86,7 +87,7 @@ export class CatalogRepository {
         ),
       )
       .orderBy(asc(p.id))
-      .limit(opts.limit);
+      .limit(literalLimit(opts.limit));
   }
 
   insertProduct(q: Queryable, row: ProductRow): Promise<ProductRow> {
@@ -144,7 +145,7 @@ export class CatalogRepository {
       .select({ id: r.id })
       .from(r)
       .where(and(eq(r.status, 'held'), lt(r.expiresAt, now)))
-      .limit(limit)
+      .limit(literalLimit(limit))
       .then((rows) => rows.map((row) => row.id));
   }
 

@@ -1,4 +1,5 @@
 import { desc, eq } from 'drizzle-orm';
+import { literalLimit } from '../../shared/db/literal-limit.js';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { p, prepared } from '../../shared/db/prepared.js';
 import { type NotificationsTables, notificationsTables } from './notifications.tables.js';
@@ -47,6 +48,6 @@ export class NotificationsRepository {
   /** listForUser returns newest first; ids are uuid v7, so they order rows written in the same millisecond. */
   listForUser(q: Queryable, userId: string, limit: number): Promise<NotificationRow[]> {
     const n = this.t.notifications;
-    return q.select().from(n).where(eq(n.userId, userId)).orderBy(desc(n.createdAt), desc(n.id)).limit(limit);
+    return q.select().from(n).where(eq(n.userId, userId)).orderBy(desc(n.createdAt), desc(n.id)).limit(literalLimit(limit));
   }
 }

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
+import { literalLimit } from '../../shared/db/literal-limit.js';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { p, prepared, v } from '../../shared/db/prepared.js';
 import { type OrdersTables, ordersTables } from './orders.tables.js';
@@ -91,7 +92,7 @@ export class OrdersRepository {
       .from(o)
       .where(userId ? eq(o.userId, userId) : undefined)
       .orderBy(desc(o.createdAt), desc(o.id))
-      .limit(limit);
+      .limit(literalLimit(limit));
     return this.withItems(q, rows);
   }
 
@@ -103,7 +104,7 @@ export class OrdersRepository {
       .from(o)
       .where(and(eq(o.status, 'pending'), lt(o.createdAt, before)))
       .orderBy(asc(o.createdAt))
-      .limit(limit);
+      .limit(literalLimit(limit));
     return this.withItems(q, rows);
   }
 

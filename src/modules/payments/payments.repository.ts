@@ -1,4 +1,5 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { literalLimit } from '../../shared/db/literal-limit.js';
 import type { ModuleDb, Queryable } from '../../shared/db/module-db.js';
 import { p as at, prepared, v } from '../../shared/db/prepared.js';
 import type { Payment } from './contract.js';
@@ -104,7 +105,7 @@ export class PaymentsRepository {
       .from(p)
       .where(and(eq(p.status, 'pending'), lt(p.updatedAt, before)))
       .orderBy(p.updatedAt)
-      .limit(limit);
+      .limit(literalLimit(limit));
   }
 
   /** touch marks a pending payment as just looked at, so the next round asks about others first. */
@@ -121,6 +122,6 @@ export class PaymentsRepository {
       .from(p)
       .where(opts.orderId ? eq(p.orderId, opts.orderId) : undefined)
       .orderBy(desc(p.createdAt), desc(p.id))
-      .limit(opts.limit);
+      .limit(literalLimit(opts.limit));
   }
 }

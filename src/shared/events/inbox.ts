@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { ModuleDb, Queryable } from '../db/module-db.js';
 import { p, prepared, v } from '../db/prepared.js';
+import { literalLimit } from '../db/literal-limit.js';
 import type { Logger } from '../log/logger.js';
 import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
 import { eventTables } from './event-tables.js';
@@ -85,7 +86,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
   const inbox = t.carveInbox;
   // Each round and each event runs these; built once per handle (see prepared).
   const pending = prepared<(typeof inbox.$inferSelect)[]>((q) =>
-    q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(BATCH).prepare('carve_inbox_pending'),
+    q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(literalLimit(BATCH)).prepare('carve_inbox_pending'),
   );
   const claim = prepared<{ id: string }[]>((q) =>
     q

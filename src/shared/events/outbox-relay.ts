@@ -1,6 +1,7 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { ModuleDb } from '../db/module-db.js';
 import { p, prepared, v } from '../db/prepared.js';
+import { literalLimit } from '../db/literal-limit.js';
 import type { Logger } from '../log/logger.js';
 import { type EventEnvelope, addFailure, retryDelay } from './envelope.js';
 import { eventTables } from './event-tables.js';
@@ -45,7 +46,7 @@ export function createOutboxRelay({ db, transportTo, maxAttempts, logger }: Outb
       .innerJoin(outbox, eq(outbox.id, delivery.eventId))
       .where(and(eq(delivery.destination, p('destination')), eq(delivery.status, 'pending'), lte(delivery.nextAttemptAt, p('now'))))
       .orderBy(asc(outbox.seq))
-      .limit(BATCH)
+      .limit(literalLimit(BATCH))
       .prepare('carve_relay_due'),
   );
   const delivered = prepared((q) =>
