@@ -1,19 +1,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HttpProblem, notFound } from '../errors/http-problem.js';
 import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { Logger } from '../log/logger.js';
-import { inRequestScope } from '../log/request-scope.js';
 import { mountApiDocs } from './api-docs.js';
 import { limitBody } from './body-limit.js';
 import { type OpenApiDoc, mergeOpenApi } from './merge-openapi.js';
 import type { AppEnv } from './app-env.js';
 import { prometheus } from '@hono/prometheus';
 import type { CarveMetrics } from '../observe/metrics.js';
-import { traceRequests } from '../observe/trace-requests.js';
+import { observeRequests } from '../observe/observe-requests.js';
 
 export interface ModuleReadiness {
   name: string;
@@ -66,28 +64,13 @@ export function problemResponse(c: Context, err: unknown, rendered = renderProbl
 export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
 
-  // First, so everything the request does, its log lines included, runs inside its span.
-  // It continues the trace of a W3C traceparent header, from a client or another Carve process.
-  app.use(traceRequests());
+  // First, so everything the request does, its log lines included, runs inside its span
+  // and names its id. It continues the trace of a W3C traceparent, from a client or another
+  // Carve process, and keeps a well-formed X-Request-Id, so one id follows a request across processes.
+  app.use(observeRequests({ logger: opts.logger, echoId: (path) => !INTERNAL_PATH.test(path) }));
   const http = opts.metrics ? prometheus({ registry: opts.metrics.registry }) : undefined;
   if (http) app.use(http.registerMetrics);
 
-  // Keeps a well-formed X-Request-Id from the client (so one id follows a request across
-  // processes) and makes one up otherwise.
-  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
-  // The logger names the request id itself, from the request's scope (see createLogger):
-  // no child logger per request, which cost more than the rest of the line's work.
-  app.use(function logRequest(c, next) {
-    c.set('logger', opts.logger);
-    const started = performance.now();
-    return inRequestScope(c.var.requestId, async () => {
-      await next();
-      opts.logger.info(
-        { method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - started).toFixed(2) },
-        'request',
-      );
-    });
-  });
   // Browser protections for what a browser may load; calls between processes carry JSON no
   // browser renders, and the headers cost about 10 µs a call there.
   const browserHeaders = secureHeaders();
