@@ -96,6 +96,19 @@ describe('the in-process port', () => {
     expect(String(err)).toMatch(/raised clock:CLOSED, which it does not declare/);
   });
 
+  it('answers an implementation that throws before returning a promise with a rejection, checked like any other', async () => {
+    const port = portWith(() => {
+      throw contractError(clockContract, 'TOO_EARLY', 'Opens at nine', { opensAt: '09:00' });
+    });
+    const call = port.book({ slot: 'a' });
+    expect(call).toBeInstanceOf(Promise);
+    expect(isContractError(await call.catch((e: unknown) => e), clockContract, 'TOO_EARLY')).toBe(true);
+    const undeclared = portWith(() => {
+      throw contractError(clockContract, 'CLOSED', 'Closed for good');
+    });
+    await expect(undeclared.book({ slot: 'a' })).rejects.toThrow(/raised clock:CLOSED, which it does not declare/);
+  });
+
   it('refuses, at definition, a method listing an error the contract lacks', () => {
     expect(() =>
       defineContract({
