@@ -22,7 +22,7 @@ const traceparent = (sampled: boolean) => `00-${TRACE_ID}-b7ad6b7169203331-${sam
 
 const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
 const app = new Hono<AppEnv>();
-app.use(observeRequests({ logger, echoId: (path) => !path.startsWith('/_rpc/') }));
+app.use(observeRequests({ logger }));
 app.get('/orders/:id', (c) => {
   c.var.logger.info('inside');
   return c.json({ id: c.req.param('id'), traceId: activeTraceId(), requestId: currentRequestId() });
@@ -86,9 +86,9 @@ describe('observeRequests', () => {
     expect(res.headers.get('x-request-id')).toBe('x'.repeat(128));
   });
 
-  it('does not echo the id on calls between processes, yet keeps and logs it', async () => {
+  it('keeps, answers with and logs the id a calling process sends', async () => {
     const res = await app.request('/_rpc/ledger/echo', { method: 'POST', headers: { 'x-request-id': 'from-orders' } });
-    expect(res.headers.get('x-request-id')).toBeNull();
+    expect(res.headers.get('x-request-id')).toBe('from-orders');
     expect(await res.json()).toEqual({ requestId: 'from-orders' });
     expect(lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'from-orders', path: '/_rpc/ledger/echo' });
   });

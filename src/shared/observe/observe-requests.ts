@@ -15,11 +15,6 @@ import { tracer } from './tracing.js';
 export interface ObserveRequestsOptions {
   /** Writes the one line each request gets; module code reads it as `c.var.logger`. */
   logger: Logger;
-  /**
-   * Whether the answer names the request id in X-Request-Id. Calls between Carve
-   * processes need not: the caller sent the id, and a problem body names it anyway.
-   */
-  echoId?: (path: string) => boolean;
 }
 
 /** Reads the trace headers one by one from the request, rather than copying every header. */
@@ -43,16 +38,17 @@ const ACCEPTED_ID = /^[\w\-=]{1,128}$/;
  * those layers were a tenth of the round trip. A span no one records costs its ids and
  * nothing else; route, status and errors are written only to a recording span.
  *
- * @example app.use(observeRequests({ logger, echoId: (path) => !path.startsWith('/_rpc/') }))
+ * @example app.use(observeRequests({ logger }))
  */
-export function observeRequests({ logger, echoId = () => true }: ObserveRequestsOptions): MiddlewareHandler<AppEnv> {
+export function observeRequests({ logger }: ObserveRequestsOptions): MiddlewareHandler<AppEnv> {
   return function observeRequests(c, next) {
     const started = performance.now();
     const given = c.req.header('x-request-id');
     const requestId = given !== undefined && ACCEPTED_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
     c.set('logger', logger);
-    if (echoId(c.req.path)) c.header('X-Request-Id', requestId);
+    // Every answer names it, calls between processes too, so any answer can be traced back.
+    c.header('X-Request-Id', requestId);
 
     const parent = propagation.extract(ROOT_CONTEXT, c, requestHeaders);
     const span = tracer.startSpan(c.req.method, { kind: SpanKind.SERVER }, parent);
