@@ -58,7 +58,12 @@ export function observeRequests({ logger }: ObserveRequestsOptions): MiddlewareH
       span.end();
       logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - started).toFixed(2) }, 'request');
     };
+    // Only with no onError to answer it: the span still ends, marked failed where recorded.
     const failed = (err: unknown) => {
+      if (span.isRecording()) {
+        if (err instanceof Error) span.recordException(err);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
       span.end();
       throw err;
     };
