@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 const SHARED_START =
@@ -21,8 +22,8 @@ export interface NatsServer {
 }
 
 /**
- * startNatsServer runs a private JetStream broker for one test, on 127.0.0.1 at a port
- * the OS picks, with its own store directory, so tests never share streams.
+ * startNatsServer runs a private JetStream broker for one test, on 127.0.0.1 at a port of
+ * its own (freePort), with its own store directory, so tests never share streams.
  *
  * @example const nats = await startNatsServer(); onTestFinished(() => nats.dispose())
  */
@@ -31,7 +32,9 @@ export async function startNatsServer(): Promise<NatsServer> {
     throw new Error(`${NATS_SERVER} is missing: install it with \`apt-get install -y nats-server\`, then rerun the tests`);
   }
   const storeDir = await mkdtemp(join(tmpdir(), 'carve-nats-'));
-  let port = -1;
+  // A port from our own slice, not the OS's pick: restart() binds it again, and an
+  // ephemeral port could meanwhile be taken by another test file's outgoing connection.
+  let port = await freePort();
   let child: ChildProcess | undefined;
   // A test runner that dies must not leave brokers behind.
   const killOnExit = () => child?.kill('SIGKILL');
@@ -41,7 +44,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let log = '';
-    // The first start lets the OS pick the port (-p -1) and reads it from the log, so two tests never race for one.
+    // Ready once the log says so; the port it reports is the one we gave.
     port = await new Promise<number>((resolve, reject) => {
       const failed = (why: string) => reject(new Error(`nats-server did not start (${why}):\n${log.slice(-2_000)}`));
       proc.once('error', (err) => failed(err.message));
