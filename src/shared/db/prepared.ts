@@ -3,7 +3,7 @@ import type { Queryable } from './module-db.js';
 
 /** Runnable is what drizzle's `.prepare()` returns, in either dialect. */
 interface Runnable<R> {
-  execute(values?: Record<string, unknown>): PromiseLike<R>;
+  execute(values?: Record<string, unknown>): PromiseLike<R> & { sync?(): R };
 }
 
 /**
@@ -26,14 +26,22 @@ export function prepared<R, V extends Record<string, unknown> = Record<string, u
   build: (q: Queryable) => Runnable<R>,
 ): (q: Queryable, values: V) => Promise<R> {
   const built = new WeakMap<object, Runnable<R>>();
-  return async (q, values) => {
-    const { dialect, session } = q as unknown as Internals;
-    let query = built.get(dialect);
-    if (!query) {
-      query = build(q);
-      built.set(dialect, query);
+  return (q, values) => {
+    try {
+      const { dialect, session } = q as unknown as Internals;
+      let query = built.get(dialect);
+      if (!query) {
+        query = build(q);
+        built.set(dialect, query);
+      }
+      const result = onConnection(query, session.client).execute(values);
+      // better-sqlite3 runs a statement at once, and drizzle wraps what it returned in a
+      // thenable that takes four promises to await; an order runs dozens of statements.
+      // Its sync() hands over the same rows, or throws the same error, with none.
+      return Promise.resolve(result.sync ? result.sync() : result);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return onConnection(query, session.client).execute(values);
   };
 }
 
