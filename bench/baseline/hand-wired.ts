@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { openModuleDbs } from './module-dbs.js';
 import { OutOfStock, placeOrder } from './place-order.js';

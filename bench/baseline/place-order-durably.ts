@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { ModuleDbs } from './module-dbs.js';
 import { OutOfStock } from './place-order.js';
 

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { ShopDb } from './shop-db.js';
 
 export class OutOfStock extends Error {}

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalogContract } from '../../src/modules/catalog/contract.js';
 import { ordersTables } from '../../src/modules/orders/orders.tables.js';

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';

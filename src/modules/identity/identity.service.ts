@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { Config } from '../../shared/config/config.js';
 import { type Implementation, contractError } from '../../shared/contract/index.js';
 import { HttpProblem, unauthorized } from '../../shared/errors/http-problem.js';

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { EventPayload } from '../../shared/contract/define-event.js';
 import type { Queryable } from '../../shared/db/module-db.js';
 import type { identityContract } from '../identity/contract.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { Port } from '../../shared/contract/define-contract.js';
 import { isContractError } from '../../shared/contract/port-error.js';
 import { definitelyNotReached } from '../../shared/contract/port-unavailable.js';

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import { expect, it } from 'vitest';
 import type { TestCarve } from '../../../test/support/carve-harness.js';
 import { isContractError } from '../../shared/contract/port-error.js';

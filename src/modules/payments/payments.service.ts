@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
 import type { Logger } from '../../shared/log/logger.js';

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Mutex } from 'async-mutex';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { ModuleDb, Queryable } from './module-db.js';
+import { oneAtATime } from './one-at-a-time.js';
 
 /**
  * openSqliteDb opens one module's SQLite file with WAL on. better-sqlite3 is
  * synchronous and drizzle cannot run an async transaction on it, so transactions are
- * BEGIN IMMEDIATE ... COMMIT under a mutex: one writer at a time, as SQLite allows.
+ * BEGIN IMMEDIATE ... COMMIT under a lock: one writer at a time, as SQLite allows.
  *
  * @example const db = openSqliteDb('catalog', './data/catalog.db')
  */
@@ -26,16 +26,16 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   const begin = client.prepare('BEGIN IMMEDIATE');
   const commit = client.prepare('COMMIT');
   const rollback = client.prepare('ROLLBACK');
-  const lock = new Mutex();
+  const exclusive = oneAtATime();
   const committed: ((q: Queryable) => void)[] = [];
 
   return {
     module,
     dialect: 'sqlite',
     location: file,
-    read: (work) => lock.runExclusive(() => work(q)),
+    read: (work) => exclusive(() => work(q)),
     tx: (work) =>
-      lock.runExclusive(async () => {
+      exclusive(async () => {
         begin.run();
         try {
           const result = await work(q);
@@ -51,10 +51,10 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       committed.push(listener);
     },
     execute: async (sql) => {
-      await lock.runExclusive(() => client.exec(sql));
+      await exclusive(() => client.exec(sql));
     },
     migrate: (folder) =>
-      lock.runExclusive(() => {
+      exclusive(() => {
         const migrations = readMigrationFiles({ migrationsFolder: folder });
         client.exec('BEGIN IMMEDIATE');
         try {
@@ -79,8 +79,7 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       client.prepare('select 1').get();
     },
     close: async () => {
-      await lock.waitForUnlock();
-      client.close();
+      await exclusive(() => client.close());
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import { type EventRef, aggregateOf } from '../contract/define-event.js';
 import type { ModuleDb, Queryable } from '../db/module-db.js';
 import { p, prepared } from '../db/prepared.js';

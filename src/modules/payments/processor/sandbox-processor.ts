@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from 'uuidv7';
 import type { CardProcessor, ChargeResult } from './card-processor.js';
 
 /** The test tokens the sandbox knows, as Stripe's test mode has them. */
