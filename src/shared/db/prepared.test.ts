@@ -10,6 +10,7 @@ import { type ModuleDb, pickTables } from './module-db.js';
 import { openPostgresDb } from './postgres-db.js';
 import { p, prepared } from './prepared.js';
 import { openSqliteDb } from './sqlite-db.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 // A prepared query is built once per module database. What must hold in both dialects:
 // each call runs with its own values, and inside a transaction it is part of that
@@ -79,6 +80,21 @@ describe.each(dialects)('prepared queries on %s', (_name, open) => {
     await db.tx((q) => insert(q, row('a2', 'ann')));
     expect(await db.read((q) => byUser(q, { userId: 'ann' }))).toEqual([{ id: 'a2' }, { id: 'a1' }]);
     expect(await db.read((q) => byUser(q, { userId: 'bob' }))).toEqual([{ id: 'b1' }]);
+  });
+
+  it('fails as a rejected promise a caller can tell apart: a duplicate key is a unique violation', async () => {
+    await db.tx((q) => insert(q, row('f1', 'fay')));
+    let pending: Promise<unknown> | undefined;
+    const failure = await db
+      .tx((q) => {
+        // Called outside any await: a failing statement must still come back as a rejection, not a throw.
+        pending = insert(q, row('f1', 'fay'));
+        return pending;
+      })
+      .catch((err: unknown) => err);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(isUniqueViolation(failure)).toBe(true);
+    expect(await db.read((q) => byUser(q, { userId: 'fay' }))).toEqual([{ id: 'f1' }]);
   });
 
   it('is part of the transaction it runs in: a rollback undoes it, and the transaction sees its own write', async () => {
