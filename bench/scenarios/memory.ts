@@ -5,11 +5,15 @@ import { orderBody, prepareShop } from '../support/shop.js';
 import { figure } from '../support/stats.js';
 import { type CarveOptions, startCarve } from '../support/topology.js';
 
-// Resident memory of each Carve process, idle after start-up and under an order load.
+// Resident memory of each Carve process, idle after start-up and under a sustained order load.
+
+/** What an operator sets to hold a process's memory down: V8 collects its old space sooner. */
+const CAPPED_HEAP = '--max-old-space-size=128';
 
 const TOPOLOGIES: { name: string; opts: CarveOptions }[] = [
   { name: 'monolith, SQLite', opts: {} },
   { name: 'payments extracted', opts: { extracted: ['payments'] } },
+  { name: `monolith, SQLite, ${CAPPED_HEAP}`, opts: { nodeOptions: CAPPED_HEAP } },
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,9 +33,12 @@ async function sample(pids: number[], done: Promise<unknown>, everyMs: number): 
 }
 
 const run: Scenario = async ({ quick, workDir, log }) => {
-  const seconds = quick ? 1 : 5;
+  // Sustained: V8 lets garbage pile up in its old space for tens of seconds before a full
+  // collection, so a few seconds of load show a process smaller than it runs.
+  const seconds = quick ? 1 : 30;
   const figures: Figure[] = [];
   let peak = 0;
+  let cappedPeak = 0;
   for (const { name, opts } of TOPOLOGIES) {
     log(`memory: ${name}`);
     const t = await startCarve(workDir, opts);
@@ -50,7 +57,8 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       });
       const busy = await sample(pids, load, 250);
       for (const [i, p] of t.processes.entries()) {
-        peak = Math.max(peak, ...busy[i]!);
+        if (opts.nodeOptions) cappedPeak = Math.max(cappedPeak, ...busy[i]!);
+        else peak = Math.max(peak, ...busy[i]!);
         figures.push(
           figure(`${name}: ${p.name}, idle`, idle[i]!, 'MB'),
           figure(`${name}: ${p.name}, under load`, busy[i]!, 'MB', { peak: Math.round(Math.max(...busy[i]!)) }),
@@ -63,10 +71,14 @@ const run: Scenario = async ({ quick, workDir, log }) => {
   return {
     title: 'Memory: resident set per process',
     figures,
-    targets: [{ name: 'highest RSS of any process under load, MB', value: Math.round(peak), limit: '≤ 200 MB', met: peak <= 200 }],
+    targets: [
+      { name: "highest RSS of any process under load, MB (Node's default heap limits)", value: Math.round(peak), limit: '≤ 200 MB', met: peak <= 200 },
+      { name: `highest RSS under load, MB, monolith run with ${CAPPED_HEAP}`, value: Math.round(cappedPeak), limit: '≤ 200 MB', met: cappedPeak <= 200 },
+    ],
     notes: [
       `VmRSS from /proc/<pid>/status: idle is sampled for 1 s, 2 s after start-up and sign-in; under load is sampled every 250 ms during ${seconds} s of POST /api/orders from 16 clients.`,
       'Median and spread are over those samples. Each Carve process runs the esbuild bundle in dist/, as `npm start` and the image do.',
+      `The last row runs the monolith with NODE_OPTIONS=${CAPPED_HEAP}, as an operator would to hold a process down: V8 then collects its old space before it grows, where by default it lets garbage pile up for tens of seconds (the live heap after a full collection is about 30 MB).`,
     ],
   };
 };

@@ -28,6 +28,8 @@ export interface CarveOptions {
   postgres?: boolean;
   /** Events between processes through a private NATS JetStream broker (EVENTS_URL). */
   broker?: boolean;
+  /** Node's own flags for every Carve process, as an operator would set NODE_OPTIONS. */
+  nodeOptions?: string;
 }
 
 /**
@@ -37,7 +39,10 @@ export interface CarveOptions {
  *
  * @example const t = await startCarve(workDir, { extracted: ['payments'] }); try { ... } finally { await t.stop() }
  */
-export async function startCarve(workDir: string, { extracted = [], postgres = false, broker = false }: CarveOptions = {}): Promise<Topology> {
+export async function startCarve(
+  workDir: string,
+  { extracted = [], postgres = false, broker = false, nodeOptions }: CarveOptions = {},
+): Promise<Topology> {
   const dataDir = join(workDir, `carve-${randomBytes(4).toString('hex')}`);
   mkdirSync(dataDir, { recursive: true });
   const started: BenchProcess[] = [];
@@ -52,6 +57,7 @@ export async function startCarve(workDir: string, { extracted = [], postgres = f
     const remote = extracted === 'all' ? MODULES : extracted;
     const env: Record<string, string> = { SEED_DEMO: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, DATA_DIR: dataDir };
     if (remote.length > 0) env.SERVICE_SECRET = randomBytes(24).toString('hex');
+    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     if (broker) {
       nats = await startNatsServer();
       env.EVENTS_URL = nats.url;
