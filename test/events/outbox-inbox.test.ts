@@ -7,6 +7,7 @@ import { defineContract, event } from '../../src/shared/contract/index.js';
 import type { Queryable } from '../../src/shared/db/module-db.js';
 import { type EventHub, createEventHub } from '../../src/shared/events/event-hub.js';
 import { eventTables } from '../../src/shared/events/event-tables.js';
+import { receiveEvents } from '../../src/shared/events/inbox.js';
 import { createOutbox } from '../../src/shared/events/outbox.js';
 import { EVENT_RETENTION_MS, pruneEvents } from '../../src/shared/events/retention.js';
 import type { Subscription } from '../../src/shared/events/subscriptions.js';
@@ -128,6 +129,16 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
     expect(await hub.accept('audit', [envelope, envelope])).toEqual([{ ok: true }, { ok: true }]);
     await new Promise((r) => setTimeout(r, 300));
     expect((await recorded()).filter((s) => s === 'twice:1')).toHaveLength(1);
+  });
+
+  it('counts what a batch brought: new events stored once each, repeats as duplicates', async () => {
+    const envelope = (account: string) => ({ id: uuidv7(), type: Posted.type, version: 1, aggregateId: account, occurredAt: Date.now(), payload: { account, n: 1 } });
+    const [a, b, c] = [envelope('batch-a'), envelope('batch-b'), envelope('batch-c')];
+    expect(await receiveEvents(subscriber.db, [a])).toEqual({ received: 1, duplicates: 0 });
+    // A batch with one event already stored and one sent twice.
+    expect(await receiveEvents(subscriber.db, [a, b, c, c])).toEqual({ received: 2, duplicates: 2 });
+    for (const e of [a, b, c]) expect((await inbox(e.id))?.eventId).toBe(e.id);
+    await vi.waitFor(async () => expect((await recorded()).filter((s) => s.startsWith('batch-')).sort()).toEqual(['batch-a:1', 'batch-b:1', 'batch-c:1']), { timeout: 10_000 });
   });
 
   it('retries a failing handler with backoff, storing each error, and has the effect once it passes', async () => {

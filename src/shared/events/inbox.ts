@@ -39,12 +39,19 @@ export async function receiveEvents(db: ModuleDb, events: readonly EventEnvelope
       traceparent: e.traceparent ?? null,
     };
   });
-  // One event at a time is the usual case in-process and over HTTP: that one runs prepared.
-  const inserted = await db.tx((q) =>
-    rows.length === 1
-      ? receiveOne(db)(q, rows[0]!)
-      : q.insert(t.carveInbox).values(rows).onConflictDoNothing({ target: t.carveInbox.eventId }).returning({ id: t.carveInbox.eventId }),
-  );
+  // Each event goes in through one prepared insert. A batch on Postgres is one multi-row
+  // insert instead, which saves a round trip per event; on SQLite, where a statement costs
+  // microseconds, building that insert anew for each batch cost more than running the
+  // prepared one per row (1.5% of the monolith's CPU under load, when the relay batches).
+  const receive = receiveOne(db);
+  const inserted = await db.tx(async (q) => {
+    if (rows.length > 1 && db.dialect === 'postgres') {
+      return q.insert(t.carveInbox).values(rows).onConflictDoNothing({ target: t.carveInbox.eventId }).returning({ id: t.carveInbox.eventId });
+    }
+    const ids: { id: string }[] = [];
+    for (const row of rows) ids.push(...(await receive(q, row)));
+    return ids;
+  });
   return { received: inserted.length, duplicates: events.length - inserted.length };
 }
 
