@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { SignJWT, generateKeyPair, jwtVerify } from 'jose';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../src/shared/db/new-id.js';
 import { z } from 'zod';
 import { openModuleDbs } from './module-dbs.js';
 import { OutOfStock, placeOrder } from './place-order.js';
@@ -29,10 +29,10 @@ app.get('/health', (c) => c.json({ status: 'ok' }));
 
 // One customer and one product with huge stock, so the bench needs no other API.
 app.post('/bench/setup', async (c) => {
-  const productId = uuidv7();
+  const productId = newId();
   if (dbs) dbs.catalog.insertProduct.run(productId, `BENCH-${productId}`, 'Bench product', 1250, 1_000_000_000, Date.now(), Date.now());
   else lean!.insertProduct.run(productId, 1250, 1_000_000_000, Date.now());
-  const token = await new SignJWT({ role: 'customer' }).setProtectedHeader({ alg: 'EdDSA' }).setSubject(uuidv7()).setExpirationTime('1h').sign(privateKey);
+  const token = await new SignJWT({ role: 'customer' }).setProtectedHeader({ alg: 'EdDSA' }).setSubject(newId()).setExpirationTime('1h').sign(privateKey);
   return c.json({ token, productId });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../src/shared/db/new-id.js';
 import type { ModuleDbs } from './module-dbs.js';
 import { OutOfStock } from './place-order.js';
 
@@ -16,7 +16,7 @@ type Item = { productId: string; quantity: number };
  */
 export function placeOrderDurably(dbs: ModuleDbs, userId: string, items: Item[], token: string) {
   const { orders, catalog, payments } = dbs;
-  const id = uuidv7();
+  const id = newId();
   const now = Date.now();
   const hash = createHash('sha256').update(JSON.stringify([items, token])).digest('hex');
   orders.tx(() => {
@@ -41,13 +41,13 @@ export function placeOrderDurably(dbs: ModuleDbs, userId: string, items: Item[],
     orders.total.run(priced.total, Date.now(), id);
   });
 
-  const paymentId = uuidv7();
+  const paymentId = newId();
   payments.tx(() => payments.insert.get(paymentId, id, userId, priced.total, 'USD', token, Date.now(), Date.now()));
   if (token !== 'tok_visa') throw new Error('the durable baseline places paid orders only');
   payments.tx(() => {
-    payments.settle.get('succeeded', `sandbox_${uuidv7()}`, Date.now(), paymentId);
+    payments.settle.get('succeeded', `sandbox_${newId()}`, Date.now(), paymentId);
     const payload = JSON.stringify({ paymentId, orderId: id, userId, amountCents: priced.total, currency: 'USD' });
-    payments.publish.run(uuidv7(), 'payments.PaymentCaptured', id, payload, Date.now());
+    payments.publish.run(newId(), 'payments.PaymentCaptured', id, payload, Date.now());
   });
 
   catalog.tx(() => {
@@ -56,7 +56,7 @@ export function placeOrderDurably(dbs: ModuleDbs, userId: string, items: Item[],
     catalog.commitReservation.get(Date.now(), id);
   });
 
-  const eventId = uuidv7();
+  const eventId = newId();
   orders.tx(() => {
     orders.settle.get(Date.now(), id);
     orders.publish.run(eventId, 'orders.OrderPaid', id, JSON.stringify({ orderId: id, userId, totalCents: priced.total, currency: 'USD' }), Date.now());
@@ -80,7 +80,7 @@ function deliverOrderPaid({ orders, notifications }: ModuleDbs) {
     notifications.tx(() => {
       notifications.handled.get(1, Date.now(), e.event_id);
       notifications.insert.get(
-        uuidv7(),
+        newId(),
         paid.userId,
         'order_paid',
         `Order ${paid.orderId} is paid`,

@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../src/shared/db/new-id.js';
 import type { ShopDb } from './shop-db.js';
 
 export class OutOfStock extends Error {}
@@ -12,7 +12,7 @@ export class OutOfStock extends Error {}
  */
 export function placeOrder(db: ShopDb, userId: string, items: { productId: string; quantity: number }[], token: string) {
   const now = Date.now();
-  const id = uuidv7();
+  const id = newId();
   db.tx(() => {
     db.insertOrder.run(id, userId, 'pending', 0, 'USD', now, now);
     for (const it of items) db.insertOrderItem.run(id, it.productId, it.quantity, 0);
@@ -29,15 +29,15 @@ export function placeOrder(db: ShopDb, userId: string, items: { productId: strin
     }
     return sum;
   });
-  const paymentId = uuidv7();
+  const paymentId = newId();
   db.tx(() => db.insertPayment.run(paymentId, id, userId, total, 'USD', 'pending', null, now, now));
   const charged = token === 'tok_visa';
-  db.tx(() => db.setPayment.run(charged ? 'succeeded' : 'declined', charged ? `sandbox_${uuidv7()}` : null, Date.now(), paymentId));
+  db.tx(() => db.setPayment.run(charged ? 'succeeded' : 'declined', charged ? `sandbox_${newId()}` : null, Date.now(), paymentId));
   db.tx(() => {
     for (const it of items) db.commitStock.run(it.quantity, it.quantity, Date.now(), it.productId);
     db.setReservation.run('committed', Date.now(), id);
   });
   db.tx(() => db.setOrder.run('paid', total, Date.now(), id));
-  db.insertNotification.run(uuidv7(), userId, 'order_paid', 'Order paid', `Order ${id} is paid`, `order_paid:${id}`, Date.now());
+  db.insertNotification.run(newId(), userId, 'order_paid', 'Order paid', `Order ${id} is paid`, `order_paid:${id}`, Date.now());
   return { id, userId, status: 'paid', totalCents: total, currency: 'USD', items };
 }

@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import type { z } from 'zod';
 import type { Config } from '../../shared/config/config.js';
 import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
@@ -114,7 +114,7 @@ export class CatalogService implements Implementation<typeof catalogContract> {
 
   async createProduct(input: { sku: string; name: string; priceCents: number; stock: number }): Promise<Product> {
     const now = Date.now();
-    const row = { id: uuidv7(), sku: input.sku, name: input.name, priceCents: input.priceCents, available: input.stock };
+    const row = { id: newId(), sku: input.sku, name: input.name, priceCents: input.priceCents, available: input.stock };
     try {
       const saved = await this.repo.db.tx((q) =>
         this.repo.insertProduct(q, { ...row, reserved: 0, sold: 0, createdAt: now, updatedAt: now }),

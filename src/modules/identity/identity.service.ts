@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import type { Config } from '../../shared/config/config.js';
 import { type Implementation, contractError } from '../../shared/contract/index.js';
 import { HttpProblem, unauthorized } from '../../shared/errors/http-problem.js';
@@ -55,7 +55,7 @@ export class IdentityService implements Implementation<typeof identityContract> 
   async register(input: { email: string; password: string; name: string }): Promise<User> {
     const email = normalizeEmail(input.email);
     const user = {
-      id: uuidv7(),
+      id: newId(),
       email,
       name: input.name,
       role: 'customer',
@@ -85,7 +85,7 @@ export class IdentityService implements Implementation<typeof identityContract> 
     const email = normalizeEmail(rawEmail);
     if (!(await this.repo.findUserByEmail(email))) {
       const created = await this.repo.insertUser({
-        id: uuidv7(),
+        id: newId(),
         email,
         name: 'Admin',
         role: 'admin',

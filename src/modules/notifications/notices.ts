@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import type { EventPayload } from '../../shared/contract/define-event.js';
 import type { Queryable } from '../../shared/db/module-db.js';
 import type { identityContract } from '../identity/contract.js';
@@ -20,7 +20,7 @@ export class Notices {
   /** welcome greets a new customer. */
   async welcome(q: Queryable, user: UserRegistered): Promise<void> {
     await this.repo.insertOnce(q, {
-      id: uuidv7(),
+      id: newId(),
       userId: user.userId,
       kind: 'welcome',
       subject: `Welcome, ${user.name}`,
@@ -33,7 +33,7 @@ export class Notices {
   /** orderPaid tells the customer their order is paid, naming it. */
   async orderPaid(q: Queryable, order: OrderPaid): Promise<void> {
     await this.repo.insertOnce(q, {
-      id: uuidv7(),
+      id: newId(),
       userId: order.userId,
       kind: 'order_paid',
       subject: `Order ${order.orderId} is paid`,

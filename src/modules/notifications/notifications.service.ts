@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import type { z } from 'zod';
 import type { Implementation } from '../../shared/contract/index.js';
 import type { Notification, notificationsContract } from './contract.js';
@@ -25,7 +25,7 @@ export class NotificationsService implements Implementation<typeof notifications
   async notify(input: NotifyInput): Promise<Notification> {
     const row = await this.repo.db.tx(
       async (q) =>
-        (await this.repo.insertOnce(q, { id: uuidv7(), ...input, createdAt: Date.now() })) ??
+        (await this.repo.insertOnce(q, { id: newId(), ...input, createdAt: Date.now() })) ??
         // The key was taken, by an earlier call or a concurrent one that has committed.
         (await this.repo.findByDedupeKey(q, input.dedupeKey)),
     );

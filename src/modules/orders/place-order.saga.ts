@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import type { Port } from '../../shared/contract/define-contract.js';
 import { isContractError } from '../../shared/contract/port-error.js';
 import { definitelyNotReached } from '../../shared/contract/port-unavailable.js';
@@ -82,7 +82,7 @@ export class PlaceOrderSaga {
       if (found) return { order: found, replay: true };
     }
     const now = Date.now();
-    const id = uuidv7();
+    const id = newId();
     const row = {
       id,
       userId: input.userId,

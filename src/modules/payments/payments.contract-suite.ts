@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import { expect, it } from 'vitest';
 import type { TestCarve } from '../../../test/support/carve-harness.js';
 import { isContractError } from '../../shared/contract/port-error.js';
@@ -11,7 +11,7 @@ export function paymentsContractSuite(t: () => TestCarve) {
     payments().charge({ orderId, userId: 'contract-user', amountCents, currency: 'USD', paymentToken });
 
   it('payments: charges an order once, however often it is asked', async () => {
-    const orderId = uuidv7();
+    const orderId = newId();
     const first = await charge(orderId);
     expect(first).toMatchObject({ orderId, amountCents: 1200, status: 'succeeded' });
     await expect(charge(orderId)).resolves.toEqual(first);
@@ -19,17 +19,17 @@ export function paymentsContractSuite(t: () => TestCarve) {
   });
 
   it('payments: a declined card is a declined payment, not an error', async () => {
-    await expect(charge(uuidv7(), 500, 'tok_declined')).resolves.toMatchObject({ status: 'declined' });
+    await expect(charge(newId(), 500, 'tok_declined')).resolves.toMatchObject({ status: 'declined' });
   });
 
   it('payments: CHARGE_MISMATCH for a second charge of one order with another amount; PAYMENT_NOT_FOUND for none', async () => {
-    const orderId = uuidv7();
+    const orderId = newId();
     await charge(orderId, 1000);
     const err = await charge(orderId, 2000).catch((e) => e);
     expect(isContractError(err, paymentsContract, 'CHARGE_MISMATCH')).toBe(true);
     expect(err.data).toEqual({ orderId });
     const missing = await payments()
-      .getPayment({ orderId: uuidv7() })
+      .getPayment({ orderId: newId() })
       .catch((e) => e);
     expect(isContractError(missing, paymentsContract, 'PAYMENT_NOT_FOUND')).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../shared/db/new-id.js';
 import type { z } from 'zod';
 import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
 import type { Logger } from '../../shared/log/logger.js';
@@ -124,7 +124,7 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
       const now = Date.now();
       const { orderId, userId, amountCents, currency } = input;
       const fresh = await this.repo.insertPending(q, {
-        id: uuidv7(),
+        id: newId(),
         orderId,
         userId,
         amountCents,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../db/new-id.js';
 import { type EventRef, aggregateOf } from '../contract/define-event.js';
 import type { ModuleDb, Queryable } from '../db/module-db.js';
 import { p, prepared } from '../db/prepared.js';
@@ -58,7 +58,7 @@ export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => read
       const parsed = ref.payload.safeParse(payload);
       // A payload that breaks its own schema is the publisher's bug: fail the transaction rather than send it.
       if (!parsed.success) throw new Error(`${ref.type} payload does not match its schema: ${parsed.error.message}`);
-      const id = uuidv7();
+      const id = newId();
       await insertEvent(q, {
         id,
         type: ref.type,

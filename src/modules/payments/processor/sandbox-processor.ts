@@ -1,9 +1,9 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../../shared/db/new-id.js';
 import type { CardProcessor, ChargeResult } from './card-processor.js';
 
 /** The test tokens the sandbox knows, as Stripe's test mode has them. */
 const TEST_TOKENS = new Map<string, () => ChargeResult>([
-  ['tok_visa', () => ({ outcome: 'succeeded', reference: `sandbox_${uuidv7()}` })],
+  ['tok_visa', () => ({ outcome: 'succeeded', reference: `sandbox_${newId()}` })],
   ['tok_declined', () => ({ outcome: 'declined', reason: 'card declined' })],
   ['tok_error', () => ({ outcome: 'failed', reason: 'sandbox processor error' })],
 ]);
