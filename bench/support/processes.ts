@@ -32,7 +32,8 @@ function nodeArgs(args: string[]): string[] {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     built = true;
   }
-  return ['--enable-source-maps', bundle, ...args.slice(1)];
+  // The flags `npm start` and `npm run service` run with (package.json).
+  return ['--max-semi-space-size=8', '--enable-source-maps', bundle, ...args.slice(1)];
 }
 
 /**
