@@ -205,6 +205,12 @@ describe('the Dockerfile check reports', () => {
     );
   });
 
+  it('a command that runs the monolith without the node flags npm start passes', () => {
+    expect(broken((t) => t.replace('"--max-semi-space-size=8", ', ''))).toContainEqual(
+      'Dockerfile: CMD runs src/main.ts without --max-semi-space-size=8, which npm start passes to node',
+    );
+  });
+
   it('a bundle that npm run build does not make', () => {
     const problems = checkDockerfile({ ...facts, scripts: { ...facts.scripts, build: facts.scripts.build!.replace('src/main.ts ', '') } });
     expect(problems).toContainEqual('Dockerfile: CMD runs dist/main.js, which npm run build does not make');

@@ -28,6 +28,18 @@ function scriptEntry(script: string | undefined, built: Map<string, string>): st
   return words.find((w) => w.endsWith('.ts')) ?? built.get(words.find((w) => built.has(w)) ?? '');
 }
 
+/** scriptNodeFlags is what an npm script passes to node itself: "node --a=1 dist/main.js" → ['--a=1']. */
+function scriptNodeFlags(script: string | undefined): string[] {
+  const words = script?.split(/\s+/) ?? [];
+  if (words[0] !== 'node') return [];
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith('-')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
 const IMPORT_FLAGS = new Set(['--import', '-r', '--require', '--loader', '--experimental-loader']);
 
 /**
@@ -51,6 +63,8 @@ export function describeCommand(argv: string[], facts: RepoFacts, viaNpm = false
     return describeCommand([...text.split(/\s+/), ...args], facts, true);
   }
   const imports: string[] = [];
+  /** node's own flags, such as --max-semi-space-size=8: the image must run Carve as `npm start` does. */
+  const nodeFlags: string[] = [];
   let file: string | undefined;
   let args: string[] = [];
   if (first === 'tsx' || (first === 'npx' && rest[0] === 'tsx')) {
@@ -69,6 +83,8 @@ export function describeCommand(argv: string[], facts: RepoFacts, viaNpm = false
         file = arg;
         args = rest.slice(i + 1);
         break;
+      } else {
+        nodeFlags.push(arg);
       }
     }
   } else {
@@ -97,6 +113,12 @@ export function describeCommand(argv: string[], facts: RepoFacts, viaNpm = false
   }
   const monolith = scriptEntry(facts.scripts.start, built);
   const service = scriptEntry(facts.scripts.service, built);
+  // The bundle is how the image runs Carve: it must run it as the npm script does.
+  if (first === 'node' && built.has(ran) && (path === monolith || path === service)) {
+    const script = path === monolith ? 'start' : 'service';
+    const missing = scriptNodeFlags(facts.scripts[script]).filter((f) => !nodeFlags.includes(f));
+    if (missing.length > 0) return invalid(`runs ${path} without ${missing.join(' ')}, which npm ${script === 'start' ? 'start' : 'run service'} passes to node`);
+  }
   if (path === monolith) {
     return args.length === 0 ? { kind: 'monolith' } : invalid(`passes "${args.join(' ')}" to ${path}, which takes no arguments`);
   }
