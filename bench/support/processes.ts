@@ -21,6 +21,12 @@ export interface BenchProcess {
 }
 
 // Carve's processes run the bundle, as `npm start` and the image do; the bench's own servers run with tsx.
+/** The flags `npm start` passes to node (package.json), which the image and the manifests pass too. */
+const START_FLAGS = (() => {
+  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const words = start.split(/\s+/).slice(1);
+  return words.slice(0, words.findIndex((w) => !w.startsWith('-')));
+})();
 const BUNDLES: Record<string, string> = { 'src/main.ts': 'dist/main.js', 'src/extracted/service.ts': 'dist/service.js' };
 let built = false;
 
@@ -32,8 +38,7 @@ function nodeArgs(args: string[]): string[] {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     built = true;
   }
-  // The flags `npm start` and `npm run service` run with (package.json).
-  return ['--max-semi-space-size=8', '--enable-source-maps', bundle, ...args.slice(1)];
+  return [...START_FLAGS, bundle, ...args.slice(1)];
 }
 
 /**
