@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scriptNodeFlags } from '../../test/support/deployment/commands.js';
 import { freePort } from '../../test/support/free-port.js';
 
 export { freePort };
@@ -22,11 +23,7 @@ export interface BenchProcess {
 
 // Carve's processes run the bundle, as `npm start` and the image do; the bench's own servers run with tsx.
 /** The flags `npm start` passes to node (package.json), which the image and the manifests pass too. */
-const START_FLAGS = (() => {
-  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const words = start.split(/\s+/).slice(1);
-  return words.slice(0, words.findIndex((w) => !w.startsWith('-')));
-})();
+const START_FLAGS = scriptNodeFlags(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start);
 const BUNDLES: Record<string, string> = { 'src/main.ts': 'dist/main.js', 'src/extracted/service.ts': 'dist/service.js' };
 let built = false;
 

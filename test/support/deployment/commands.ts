@@ -29,7 +29,7 @@ function scriptEntry(script: string | undefined, built: Map<string, string>): st
 }
 
 /** scriptNodeFlags is what an npm script passes to node itself: "node --a=1 dist/main.js" → ['--a=1']. */
-function scriptNodeFlags(script: string | undefined): string[] {
+export function scriptNodeFlags(script: string | undefined): string[] {
   const words = script?.split(/\s+/) ?? [];
   if (words[0] !== 'node') return [];
   const flags: string[] = [];
