@@ -9,12 +9,15 @@ import { startCarve, startScript, type Topology } from '../support/topology.js';
 
 interface Setup {
   name: string;
+  /** A deployment of Carve, whose processes the memory target covers; not a baseline. */
+  carve?: boolean;
   start(workDir: string): Promise<Topology>;
   prepare(t: Topology): Promise<Shop | undefined>;
 }
 
 const carve = (name: string, opts: Parameters<typeof startCarve>[1]): Setup => ({
   name,
+  carve: true,
   start: (dir) => startCarve(dir, opts),
   prepare: (t) => prepareShop(t.url),
 });
@@ -59,6 +62,7 @@ async function measure(setup: Setup, t: Topology, plan: { concurrency: number[];
   await load(plan.concurrency[0]!, plan.warmUp);
   const figures: Figure[] = [];
   const rpsAt = new Map<number, number>();
+  let peakRssMb = 0;
   const p50At = new Map<number, number>();
   for (const c of plan.concurrency) {
     const runs = [];
@@ -70,15 +74,17 @@ async function measure(setup: Setup, t: Topology, plan: { concurrency: number[];
     const rps = figure(`${setup.name}, ${c} clients`, runs.map((r) => r.rps), 'req/s', extra);
     const p50 = figure(`${setup.name}, ${c} clients: p50`, runs.map((r) => r.p50), 'ms', extra);
     rpsAt.set(c, rps.median);
+    peakRssMb = Math.max(peakRssMb, ...runs.map((r) => r.peakRssMb));
     p50At.set(c, p50.median);
     figures.push(
       rps,
       p50,
       figure(`${setup.name}, ${c} clients: p99`, runs.map((r) => r.p99), 'ms', extra),
       figure(`${setup.name}, ${c} clients: CPU per ${shop ? 'order' : 'request'}`, runs.map((r) => r.cpuMsPerRequest), 'ms CPU', extra),
+      figure(`${setup.name}, ${c} clients: highest RSS of any process`, runs.map((r) => r.peakRssMb), 'MB', extra),
     );
   }
-  return { figures, rpsAt, p50At };
+  return { figures, rpsAt, p50At, peakRssMb };
 }
 
 const run: Scenario = async ({ quick, workDir, log }) => {
@@ -87,6 +93,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
   const figures: Figure[] = [];
   const rps = new Map<string, Map<number, number>>();
   const p50 = new Map<string, Map<number, number>>();
+  let carvePeakRss = 0;
   for (const setup of setups) {
     log(`orders: starting ${setup.name}`);
     const t = await setup.start(workDir);
@@ -95,6 +102,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       figures.push(...measured.figures);
       rps.set(setup.name, measured.rpsAt);
       p50.set(setup.name, measured.p50At);
+      if (setup.carve) carvePeakRss = Math.max(carvePeakRss, measured.peakRssMb);
     } finally {
       await t.stop();
     }
@@ -114,6 +122,13 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     const r = ratioOf(p50.get(setup)?.get(c), p50.get(MONOLITH)?.get(c));
     targets.push({ name: `${setup} ÷ Carve monolith on SQLite, order p50 at ${c} clients`, value: r, limit: `≤ ${limit}×`, met: r <= limit });
   }
+  const loads = plan.concurrency.join(' and ');
+  targets.push({
+    name: `highest RSS of any Carve process during these order loads, MB (every topology run, ${loads} clients)`,
+    value: Math.round(carvePeakRss),
+    limit: '≤ 200 MB',
+    met: carvePeakRss <= 200,
+  });
   return {
     title: 'Orders end to end: the price of modularity',
     figures,
@@ -124,6 +139,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       "p50 and p99 leave out each connection's first answer: autocannon opens all its connections at once, and a saturated Node server accepts them one by one over seconds (a bare node:http server spending 1.5 ms a request shows p99 ~900 ms at 64 fresh connections), which clients that keep their connections never see.",
       'autocannon runs in the bench process on the same machine, so it competes with the servers for CPU.',
       'Servers run with NODE_ENV=production (no strict-port JSON copying) and LOG_LEVEL=warn (no request log).',
+      'RSS is VmRSS from /proc/<pid>/status, read every 250 ms during each run; the figure is the highest of any process of the deployment in a run, the median over the runs with their spread.',
     ],
   };
 };
