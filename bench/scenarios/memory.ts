@@ -1,6 +1,6 @@
-import autocannon from 'autocannon';
 import type { Figure, Scenario } from '../scenario.js';
-import { rssMb } from '../support/processes.js';
+import { runLoad } from '../support/load.js';
+import { sampleRss } from '../support/processes.js';
 import { orderBody, prepareShop } from '../support/shop.js';
 import { figure } from '../support/stats.js';
 import { type CarveOptions, startCarve } from '../support/topology.js';
@@ -23,20 +23,6 @@ const TOPOLOGIES: { name: string; opts: CarveOptions }[] = [
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** sample reads every pid's RSS every `everyMs` until `done` settles. */
-async function sample(pids: number[], done: Promise<unknown>, everyMs: number): Promise<number[][]> {
-  const samples: number[][] = pids.map(() => []);
-  let finished = false;
-  void Promise.resolve(done).finally(() => {
-    finished = true;
-  });
-  while (!finished) {
-    for (const [i, pid] of pids.entries()) samples[i]!.push(rssMb(pid));
-    await sleep(everyMs);
-  }
-  return samples;
-}
-
 /** The heavier of the order scenario's two loads: more orders in flight hold more memory. */
 const CLIENTS = 64;
 
@@ -54,16 +40,9 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       const pids = t.processes.map((p) => p.pid);
       const shop = await prepareShop(t.url);
       await sleep(2_000);
-      const idle = await sample(pids, sleep(1_000), 200);
-      const load = autocannon({
-        url: `${t.url}/api/orders`,
-        method: 'POST',
-        connections: CLIENTS,
-        duration: seconds,
-        body: orderBody(shop.productId),
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.token}` },
-      });
-      const busy = await sample(pids, load, 250);
+      const idle = await sampleRss(pids, sleep(1_000), 200);
+      const load = await runLoad({ url: `${t.url}/api/orders`, body: orderBody(shop.productId), token: shop.token, connections: CLIENTS, seconds, pids });
+      const busy = load.rssMb;
       for (const [i, p] of t.processes.entries()) {
         if (opts.nodeOptions) cappedPeak = Math.max(cappedPeak, ...busy[i]!);
         else peak = Math.max(peak, ...busy[i]!);

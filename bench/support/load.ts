@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuMs, rssMb } from './processes.js';
+import { cpuMs, sampleRss } from './processes.js';
 import { percentile } from './stats.js';
 
 export interface LoadOptions {
@@ -22,8 +22,8 @@ export interface LoadResult {
   /** What the failures were: status codes, `errors`, `timeouts`. */
   failures: Record<string, number>;
   cpuMsPerRequest: number;
-  /** The highest RSS any of the processes reached during the run, sampled every 250 ms. */
-  peakRssMb: number;
+  /** Each process's RSS in MB, read every 250 ms during the run: one series per pid. */
+  rssMb: number[][];
 }
 
 /** RSS_EVERY_MS: often enough to catch a peak, rarely enough that reading /proc costs nothing. */
@@ -31,24 +31,20 @@ const RSS_EVERY_MS = 250;
 
 /**
  * runLoad POSTs `body` to `url` from `connections` clients for `seconds`, charges the
- * CPU the server processes used meanwhile to the 2xx answers, and notes the highest RSS
- * any of them reached.
+ * CPU the server processes used meanwhile to the 2xx answers, and reads their RSS as it
+ * runs.
  *
  * @example const r = await runLoad({ url: `${t.url}/api/orders`, body, token, connections: 16, seconds: 5, pids })
  */
 export async function runLoad({ url, body, token, connections, seconds, pids }: LoadOptions): Promise<LoadResult> {
   const cpuBefore = pids.map(cpuMs);
-  let peakRssMb = Math.max(...pids.map(rssMb));
-  const sampler = setInterval(() => {
-    peakRssMb = Math.max(peakRssMb, ...pids.map(rssMb));
-  }, RSS_EVERY_MS);
   // Each connection's first answer is left out of the latencies. autocannon opens every
   // connection at once, and a saturated Node server accepts them one by one over seconds:
   // a plain node:http server spending 1.5 ms per request shows p99 ~900 ms at 64 fresh
   // connections that way. Clients keep their connections, so the rest is what they see.
   const opened = new WeakSet<object>();
   const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+  const load = new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url,
@@ -64,7 +60,8 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
       if (opened.has(client)) latencies.push(ms);
       else opened.add(client);
     });
-  }).finally(() => clearInterval(sampler));
+  });
+  const [result, rssMb] = await Promise.all([load, sampleRss(pids, load, RSS_EVERY_MS)]);
   const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - cpuBefore[i]!, 0);
   const ok = result['2xx'];
   const failures: Record<string, number> = {};
@@ -79,6 +76,6 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
     failed: result.non2xx + result.errors + result.timeouts,
     failures,
     cpuMsPerRequest: ok > 0 ? cpu / ok : Number.NaN,
-    peakRssMb,
+    rssMb,
   };
 }

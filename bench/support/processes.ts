@@ -99,3 +99,22 @@ export function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status);
   return kb ? Number(kb[1]) / 1024 : Number.NaN;
 }
+
+/**
+ * sampleRss reads every pid's RSS every `everyMs` until `done` settles: one series per pid.
+ *
+ * @example const [monolith] = await sampleRss([pid], load, 250)
+ */
+export async function sampleRss(pids: number[], done: Promise<unknown>, everyMs: number): Promise<number[][]> {
+  const samples: number[][] = pids.map(() => []);
+  let finished = false;
+  void done.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  while (!finished) {
+    for (const [i, pid] of pids.entries()) samples[i]!.push(rssMb(pid));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return samples;
+}
