@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../src/shared/db/new-id.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { catalogContract } from '../../src/modules/catalog/contract.js';
 import { ordersTables } from '../../src/modules/orders/orders.tables.js';
@@ -19,7 +19,7 @@ describe.each(DIALECTS)('the order reconciler on %s', (dialect) => {
 
   /** A pending order as a crashed flow leaves it: stored, stock held, and perhaps charged. */
   async function deadFlow({ charged }: { charged: boolean }) {
-    const id = uuidv7();
+    const id = newId();
     const db = t.moduleDb('orders');
     const { orders, orderItems } = ordersTables(db.dialect);
     const at = Date.now() - 60_000;

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../src/shared/db/new-id.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { notificationsTables } from '../../src/modules/notifications/notifications.tables.js';
 import { eventTables } from '../../src/shared/events/event-tables.js';
@@ -14,8 +14,8 @@ describe('POST /_events/<module>', () => {
   const tokens = serviceTokens(SECRET);
   const push = async (module: string, body: unknown, token?: string) =>
     t.request('POST', `/_events/${module}`, { body, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
-  const paid = (orderId = uuidv7()) => ({
-    id: uuidv7(),
+  const paid = (orderId = newId()) => ({
+    id: newId(),
     type: 'orders.OrderPaid',
     version: 1,
     aggregateId: orderId,

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../src/shared/db/new-id.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { notificationsTables } from '../../src/modules/notifications/notifications.tables.js';
@@ -66,12 +66,12 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
   };
   const record = (q: Queryable, subject: string) =>
     q.insert(notificationsTables(dialect).notifications).values({
-      id: uuidv7(),
+      id: newId(),
       userId: 'u',
       kind: 'welcome',
       subject,
       body: '-',
-      dedupeKey: uuidv7(),
+      dedupeKey: newId(),
       createdAt: Date.now(),
     });
 
@@ -132,7 +132,7 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
   });
 
   it('counts what a batch brought: new events stored once each, repeats as duplicates', async () => {
-    const envelope = (account: string) => ({ id: uuidv7(), type: Posted.type, version: 1, aggregateId: account, occurredAt: Date.now(), payload: { account, n: 1 } });
+    const envelope = (account: string) => ({ id: newId(), type: Posted.type, version: 1, aggregateId: account, occurredAt: Date.now(), payload: { account, n: 1 } });
     const [a, b, c] = [envelope('batch-a'), envelope('batch-b'), envelope('batch-c')];
     expect(await receiveEvents(subscriber.db, [a])).toEqual({ received: 1, duplicates: 0 });
     // A batch with one event already stored and one sent twice.
@@ -189,7 +189,7 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
   });
 
   it('refuses an event version the subscriber does not know, and stores nothing for it', async () => {
-    const envelope = { id: uuidv7(), type: Posted.type, version: 2, aggregateId: 'v2', occurredAt: Date.now(), payload: { account: 'v2', n: 1 } };
+    const envelope = { id: newId(), type: Posted.type, version: 2, aggregateId: 'v2', occurredAt: Date.now(), payload: { account: 'v2', n: 1 } };
     const [outcome] = await hub.accept('audit', [envelope]);
     expect(outcome).toEqual({ ok: false, error: 'ledger.Posted version 2 is not the version 1 this module handles' });
     expect(await inbox(envelope.id)).toBeUndefined();
