@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { ModuleDb, Queryable } from './module-db.js';
+import { groupCommits } from './grouped-commits.js';
 import { oneAtATime } from './one-at-a-time.js';
 
 /**
  * openSqliteDb opens one module's SQLite file with WAL on. better-sqlite3 is
- * synchronous and drizzle cannot run an async transaction on it, so transactions are
- * BEGIN IMMEDIATE ... COMMIT under a lock: one writer at a time, as SQLite allows.
+ * synchronous and drizzle cannot run an async transaction on it, so transactions run
+ * under a lock, one writer at a time as SQLite allows, and those of one turn of the
+ * event loop share a COMMIT (grouped-commits.ts).
  *
  * @example const db = openSqliteDb('catalog', './data/catalog.db')
  */
@@ -24,50 +26,42 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   client.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const q = drizzle({ client }) as unknown as Queryable;
   reuseStatements(client);
-  const begin = client.prepare('BEGIN IMMEDIATE');
-  const commit = client.prepare('COMMIT');
-  const rollback = client.prepare('ROLLBACK');
   const exclusive = oneAtATime();
   const committed: ((q: Queryable) => void)[] = [];
+  const key = file === ':memory:' ? undefined : resolve(file);
+  if (key) openHere.set(key, (openHere.get(key) ?? 0) + 1);
+  const commits = groupCommits(client, {
+    afterCommit: () => {
+      for (const listener of committed) listener(q);
+    },
+    // At the end of this turn of the event loop, after whatever else is waiting for the lock.
+    scheduleSettle: () => setImmediate(() => void exclusive(commits.settle)),
+    // A second connection to the file in this process would wait for the lock synchronously,
+    // blocking the very turn whose end releases it; so while there is one, commit at once.
+    mayDefer: () => !key || openHere.get(key) === 1,
+  });
+  // Reads, raw statements, migrations and closing see only committed rows: they commit the open group first.
+  const settled = <T>(work: () => T | Promise<T>) =>
+    exclusive(() => {
+      commits.settle();
+      return work();
+    });
 
   return {
     module,
     dialect: 'sqlite',
     location: file,
-    read: (work) => exclusive(() => work(q)),
-    tx: (work) =>
-      exclusive(() => {
-        begin.run();
-        const failed = (err: unknown) => {
-          if (client.inTransaction) rollback.run();
-          throw err;
-        };
-        let pending: ReturnType<typeof work>;
-        try {
-          pending = work(q);
-        } catch (err) {
-          return failed(err);
-        }
-        // Chained, not awaited in an async function: an order runs ten transactions, and
-        // each promise pays Node 20's async hooks.
-        return Promise.resolve(pending).then((result) => {
-          try {
-            commit.run();
-          } catch (err) {
-            return failed(err);
-          }
-          for (const listener of committed) listener(q);
-          return result;
-        }, failed);
-      }),
+    read: (work) => settled(() => work(q)),
+    tx: <T>(work: (q: Queryable) => Promise<T>) =>
+      exclusive(() => commits.run<T>(() => work(q))).then(({ result, committed }) => committed.then(() => result)),
     onCommit: (listener) => {
       committed.push(listener);
     },
     execute: async (sql) => {
-      await exclusive(() => client.exec(sql));
+      await settled(() => client.exec(sql));
     },
     migrate: (folder) =>
-      exclusive(() => {
+      settled(() => {
         const migrations = readMigrationFiles({ migrationsFolder: folder });
         client.exec('BEGIN IMMEDIATE');
         try {
@@ -92,10 +86,16 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       client.prepare('select 1').get();
     },
     close: async () => {
-      await exclusive(() => client.close());
+      await settled(() => {
+        client.close();
+        if (key) openHere.set(key, openHere.get(key)! - 1);
+      });
     },
   };
 }
+
+/** How many connections this process has open to each SQLite file, by its full path. */
+const openHere = new Map<string, number>();
 
 /**
  * switchToWal turns WAL on, trying again while another process holds the file. SQLite

@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * GroupedCommits runs a SQLite connection's transactions so that those begun in the same
+ * turn of the event loop share one COMMIT. A commit is most of a transaction's cost: it
+ * writes every page the transaction touched to the WAL, and an order runs ten of them.
+ * Transactions from requests in flight together touch the same newest pages, so one
+ * commit writes each page once for all of them.
+ *
+ * Nothing is answered before its commit: a transaction's promise settles only when the
+ * COMMIT that holds it has run, so a crash loses nothing anyone was told had been saved.
+ * Each transaction after the first in a group runs in a savepoint, and a failing one
+ * rolls back to it, leaving the others in the group as they were. If the COMMIT itself
+ * fails, every transaction in the group fails with it: none of them is kept, and each
+ * caller is told so. (A deferred foreign key, checked only at COMMIT, would fail its
+ * whole group that way; no module declares one.)
+ */
+export interface GroupedCommits {
+  /**
+   * run runs `work` inside the open group, or opens one. It is called under the
+   * connection's lock; it resolves once the work has run, with `committed` to wait for.
+   */
+  run<T>(work: () => T | Promise<T>): Promise<{ result: T; committed: Promise<void> }>;
+  /** settle commits the open group now, if there is one; under the lock, before anything that must see only committed rows. */
+  settle(): void;
+}
+
+export interface GroupingOptions {
+  /** Runs after each COMMIT. */
+  afterCommit(): void;
+  /** Arranges for `settle` to run at the end of this turn, under the caller's lock. */
+  scheduleSettle(): void;
+  /** Whether a transaction may wait for the end of the turn; where not, it commits as soon as its work is done. */
+  mayDefer(): boolean;
+}
+
+/**
+ * groupCommits wraps `client`'s transactions, to be run one at a time under the caller's lock.
+ *
+ * @example const commits = groupCommits(client, { afterCommit, scheduleSettle: () => setImmediate(() => exclusive(commits.settle)), mayDefer: () => true })
+ */
+export function groupCommits(client: Database.Database, { afterCommit, scheduleSettle, mayDefer }: GroupingOptions): GroupedCommits {
+  const begin = client.prepare('BEGIN IMMEDIATE');
+  const commit = client.prepare('COMMIT');
+  const rollback = client.prepare('ROLLBACK');
+  const mark = client.prepare('SAVEPOINT carve_tx');
+  const release = client.prepare('RELEASE carve_tx');
+  const rollbackToMark = client.prepare('ROLLBACK TO carve_tx');
+  // The transactions of the open group whose work is done, waiting for its COMMIT.
+  let group: Waiting[] | undefined;
+
+  const failGroup = (err: unknown) => {
+    const members = group ?? [];
+    group = undefined;
+    if (client.inTransaction) rollback.run();
+    for (const m of members) m.reject(err);
+  };
+
+  const settle = () => {
+    const members = group;
+    if (!members) return;
+    try {
+      commit.run();
+    } catch (err) {
+      failGroup(err);
+      return;
+    }
+    group = undefined;
+    afterCommit();
+    for (const m of members) m.resolve();
+  };
+
+  const run = <T>(work: () => T | Promise<T>) => {
+    if (!group) {
+      begin.run();
+      group = [];
+      scheduleSettle();
+    }
+    // The first in a group has nothing to keep on failure, so it needs no savepoint.
+    const marked = group.length > 0;
+    if (marked) mark.run();
+    const failed = (err: unknown): never => {
+      if (!marked || !client.inTransaction) failGroup(err);
+      else {
+        rollbackToMark.run();
+        release.run();
+      }
+      throw err;
+    };
+    let pending: T | Promise<T>;
+    try {
+      pending = work();
+    } catch (err) {
+      return failed(err);
+    }
+    return Promise.resolve(pending).then((result) => {
+      if (marked) release.run();
+      const waiting = waitForCommit();
+      group!.push(waiting);
+      if (!mayDefer()) settle();
+      return { result, committed: waiting.promise };
+    }, failed);
+  };
+
+  return { run, settle };
+}
+
+interface Waiting {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function waitForCommit(): Waiting {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
