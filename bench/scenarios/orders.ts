@@ -139,6 +139,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       'req/s counts 201 answers only, but p50 and p99 are over every answer, so a run with failures (see `failed`) looks faster than it is. CPU is user+system time of every server process (/proc/<pid>/stat) divided by those answers.',
       "p50 and p99 leave out each connection's first answer: autocannon opens all its connections at once, and a saturated Node server accepts them one by one over seconds (a bare node:http server spending 1.5 ms a request shows p99 ~900 ms at 64 fresh connections), which clients that keep their connections never see.",
       'autocannon runs in the bench process on the same machine, so it competes with the servers for CPU.',
+      "Carve's SQLite handle commits the transactions begun in one turn of the event loop together (src/shared/db/grouped-commits.ts), answering none before its COMMIT; the hand-wired flows run each request straight through and commit each of its transactions alone. A ratio to them near or above 1 is that grouping outweighing the JavaScript of the seams, not seams that cost nothing: compare CPU per order.",
       'Servers run with NODE_ENV=production (no strict-port JSON copying) and LOG_LEVEL=warn (no request log).',
       'RSS is VmRSS from /proc/<pid>/status, read every 250 ms during each run; the figure is the highest of any process of the deployment in a run, the median over the runs with their spread.',
     ],
