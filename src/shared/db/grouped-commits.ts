@@ -49,10 +49,15 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
   // The transactions of the open group whose work is done, waiting for its COMMIT.
   let group: Waiting[] | undefined;
 
+  // Every transaction of the group is told of `err`. Should the ROLLBACK fail as well,
+  // the connection is left in its transaction and the next BEGIN says so; it is not
+  // thrown here, where nobody but the turn's end would catch it.
   const failGroup = (err: unknown) => {
     const members = group ?? [];
     group = undefined;
-    if (client.inTransaction) rollback.run();
+    try {
+      if (client.inTransaction) rollback.run();
+    } catch {}
     for (const m of members) m.reject(err);
   };
 
@@ -80,10 +85,15 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
     const marked = group.length > 0;
     if (marked) mark.run();
     const failed = (err: unknown): never => {
-      if (!marked || !client.inTransaction) failGroup(err);
-      else {
-        rollbackToMark.run();
-        release.run();
+      try {
+        if (!marked || !client.inTransaction) failGroup(err);
+        else {
+          rollbackToMark.run();
+          release.run();
+        }
+      } catch {
+        // Its savepoint could not be undone, so nothing in the group can be kept.
+        failGroup(err);
       }
       throw err;
     };
@@ -94,7 +104,13 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
       return failed(err);
     }
     return Promise.resolve(pending).then((result) => {
-      if (marked) release.run();
+      try {
+        if (marked) release.run();
+      } catch (err) {
+        // Left open, the savepoint would be committed with the group though its caller heard it failed.
+        failGroup(err);
+        throw err;
+      }
       const waiting = waitForCommit();
       group!.push(waiting);
       if (!mayDefer()) settle();
