@@ -12,6 +12,9 @@ import { serviceTokens } from './service-token.js';
 const listening = (server: { once(event: 'listening', f: () => void): unknown; address(): unknown }) =>
   new Promise<string>((resolve) => server.once('listening', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 
+/** A reply larger than the gateway reads whole, so it streams. */
+const BIG = Buffer.alloc(1024 * 1024 + 7, 'carve');
+
 // Clients hang up all the time (a closed tab, a load generator stopping). That says
 // nothing about the module behind the gateway, so it must not open its breaker.
 describe('a gateway forwarding to a module, when clients hang up', () => {
@@ -21,11 +24,22 @@ describe('a gateway forwarding to a module, when clients hang up', () => {
   let gatewayUrl = '';
 
   beforeAll(async () => {
-    // The module: slow on /slow, quick on everything else.
-    module = createServer((req, res) => {
+    // The module: slow on /slow, echoing on /echo, large on /big, of no declared length on /chunked, quick on everything else.
+    module = createServer(async (req, res) => {
       const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       if (req.url === '/api/orders/slow') setTimeout(answer, 2_000).unref();
-      else answer();
+      else if (req.url?.startsWith('/api/orders/echo')) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const seen = { method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), custom: req.headers['x-custom'], requestId: req.headers['x-request-id'] };
+        res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']);
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(seen));
+      } else if (req.url === '/api/orders/big') res.writeHead(200, { 'content-length': BIG.length }).end(BIG);
+      else if (req.url === '/api/orders/chunked') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        for (const part of ['one,', 'two,', 'three']) res.write(part);
+        res.end();
+      } else answer();
     });
     const moduleUrl = listening(module);
     module.listen(0, '127.0.0.1');
@@ -38,6 +52,10 @@ describe('a gateway forwarding to a module, when clients hang up', () => {
     });
     const url = await moduleUrl;
     const app = new Hono<AppEnv>();
+    app.use(async (c, next) => {
+      c.set('requestId', 'req-forward-test');
+      await next();
+    });
     app.all('/api/orders/*', forwardTo(endpoint, 5_000));
     gateway = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     gatewayUrl = await listening(gateway);
@@ -60,5 +78,43 @@ describe('a gateway forwarding to a module, when clients hang up', () => {
     expect(endpoint.state()).toMatchObject({ breaker: 'closed', instances: [{ healthy: true }] });
     const next = await fetch(`${gatewayUrl}/api/orders/quick`);
     expect(next.status).toBe(200);
+  });
+
+  it('passes method, query, headers and body on, and the answer back with its status and every Set-Cookie', async () => {
+    const res = await fetch(`${gatewayUrl}/api/orders/echo?page=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-custom': 'kept' },
+      body: JSON.stringify({ items: [1, 2, 3] }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(await res.json()).toEqual({
+      method: 'POST',
+      url: '/api/orders/echo?page=2',
+      body: '{"items":[1,2,3]}',
+      custom: 'kept',
+      requestId: 'req-forward-test',
+    });
+  });
+
+  it('passes on a body of no declared length', async () => {
+    const parts = ['{"streamed":', 'true}'];
+    const body = new ReadableStream({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${gatewayUrl}/api/orders/echo`, { method: 'PUT', body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ method: 'PUT', body: '{"streamed":true}' });
+  });
+
+  it('streams a reply too large to read whole, and one of no declared length, byte for byte', async () => {
+    const big = await fetch(`${gatewayUrl}/api/orders/big`);
+    expect(big.headers.get('content-length')).toBe(String(BIG.length));
+    expect(Buffer.from(await big.arrayBuffer()).equals(BIG)).toBe(true);
+    const chunked = await fetch(`${gatewayUrl}/api/orders/chunked`);
+    expect(await chunked.text()).toBe('one,two,three');
   });
 });

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import {
   BrokenCircuitError,
@@ -55,12 +56,15 @@ export interface CallReply {
   text: string;
 }
 
+/** What undici takes for a signal: an AbortSignal, or an emitter with `aborted` that emits 'abort'. */
+export type RequestSignal = AbortSignal | (EventEmitter & { readonly aborted: boolean });
+
 export interface ForwardRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
   body?: Readable;
-  signal?: AbortSignal;
+  signal?: RequestSignal;
   timeoutMs: number;
 }
 
