@@ -7,20 +7,28 @@ import { z } from 'zod';
 import { openModuleDbs } from './module-dbs.js';
 import { OutOfStock, placeOrder } from './place-order.js';
 import { placeOrderDurably } from './place-order-durably.js';
+import { commitPerTurn } from './commit-per-turn.js';
 import { openShopDb } from './shop-db.js';
 
 // The bench's baselines: Carve's order flow written straight in one route, with direct
 // calls, and no ports, DI, relays or contract validation. FLOW=lean writes the order's
 // rows to one file and nothing else; FLOW=durable writes what Carve writes, where Carve
 // writes it: four module databases, outbox, delivery and inbox rows, the same transactions.
+// FLOW=grouped is the durable flow committing as Carve's SQLite handle does: the flows
+// begun in one turn of the event loop share one COMMIT per database.
 // They exist only to price the seams; nothing in src uses them.
 
 const dir = process.env.DATA_DIR ?? '.';
-const durable = process.env.FLOW === 'durable';
-const lean = durable ? undefined : openShopDb(join(dir, 'shop.db'));
-const dbs = durable ? openModuleDbs(dir) : undefined;
-const place = (userId: string, items: { productId: string; quantity: number }[], token: string) =>
-  dbs ? placeOrderDurably(dbs, userId, items, token) : placeOrder(lean!, userId, items, token);
+const flow = process.env.FLOW ?? 'lean';
+if (!['lean', 'durable', 'grouped'].includes(flow)) throw new Error(`FLOW must be lean, durable or grouped, not ${flow}`);
+const lean = flow === 'lean' ? openShopDb(join(dir, 'shop.db')) : undefined;
+const dbs = lean ? undefined : openModuleDbs(dir);
+const grouped = dbs && flow === 'grouped' ? commitPerTurn(dbs) : undefined;
+const place = async (userId: string, items: { productId: string; quantity: number }[], token: string) => {
+  if (!dbs) return placeOrder(lean!, userId, items, token);
+  if (grouped) return grouped(() => placeOrderDurably(dbs, userId, items, token));
+  return placeOrderDurably(dbs, userId, items, token);
+};
 const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
 const OrderBody = z.object({ items: z.array(z.object({ productId: z.string(), quantity: z.number().int().min(1) })).min(1), paymentToken: z.string() });
 
@@ -44,7 +52,7 @@ app.post('/api/orders', async (c) => {
   const body = OrderBody.safeParse(await c.req.json().catch(() => undefined));
   if (!body.success) return c.json({ code: 'VALIDATION_FAILED' }, 400);
   try {
-    return c.json(place(claims.payload.sub, body.data.items, body.data.paymentToken), 201);
+    return c.json(await place(claims.payload.sub, body.data.items, body.data.paymentToken), 201);
   } catch (err) {
     if (err instanceof OutOfStock) return c.json({ code: 'OUT_OF_STOCK' }, 409);
     throw err;

@@ -39,6 +39,7 @@ export function openModuleDbs(dir: string) {
   const n = notifications.db;
   return {
     orders: {
+      db: orders.db,
       tx: orders.tx,
       insert: o.prepare(
         'insert into orders (id, user_id, status, total_cents, currency, idempotency_key, request_hash, failure_code, failure_detail, created_at, updated_at) values (?, ?, ?, 0, ?, null, ?, null, null, ?, ?)',
@@ -55,6 +56,7 @@ export function openModuleDbs(dir: string) {
       delivered: o.prepare("update carve_outbox_delivery set status = 'delivered', attempts = ?, delivered_at = ? where event_id = ? and destination = ? and status = 'pending'"),
     },
     catalog: {
+      db: catalog.db,
       tx: catalog.tx,
       insertProduct: c.prepare('insert into products (id, sku, name, price_cents, available, reserved, sold, created_at, updated_at) values (?, ?, ?, ?, ?, 0, 0, ?, ?)'),
       reservation: c.prepare<[string], { id: string; status: string }>('select id, status, total_cents, expires_at, created_at, updated_at from reservations where id = ?'),
@@ -70,6 +72,7 @@ export function openModuleDbs(dir: string) {
       sell: c.prepare('update products set reserved = reserved - ?, sold = sold + ?, updated_at = ? where id = ?'),
     },
     payments: {
+      db: payments.db,
       tx: payments.tx,
       insert: p.prepare(
         "insert into payments (id, order_id, user_id, amount_cents, currency, status, processor_ref, failure_reason, payment_token, attempts, created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', null, null, ?, 1, ?, ?) on conflict (order_id) do nothing returning *",
@@ -78,6 +81,7 @@ export function openModuleDbs(dir: string) {
       publish: p.prepare(OUTBOX_INSERT),
     },
     notifications: {
+      db: notifications.db,
       tx: notifications.tx,
       receive: n.prepare(
         "insert into carve_inbox (event_id, type, version, aggregate_id, payload, occurred_at, received_at, status, attempts, failures, next_attempt_at, handled_at, traceparent) values (?, ?, ?, ?, ?, ?, ?, 'pending', 0, '[]', 0, null, null) on conflict (event_id) do nothing returning event_id",
