@@ -24,7 +24,8 @@ if (!['lean', 'durable', 'grouped'].includes(flow)) throw new Error(`FLOW must b
 const lean = flow === 'lean' ? openShopDb(join(dir, 'shop.db')) : undefined;
 const dbs = lean ? undefined : openModuleDbs(dir);
 const grouped = dbs && flow === 'grouped' ? commitPerTurn(dbs) : undefined;
-const place = async (userId: string, items: { productId: string; quantity: number }[], token: string) => {
+// Only the grouped flow waits for anything: the other two answer in the turn they ran, as before.
+const place = (userId: string, items: { productId: string; quantity: number }[], token: string) => {
   if (!dbs) return placeOrder(lean!, userId, items, token);
   if (grouped) return grouped(() => placeOrderDurably(dbs, userId, items, token));
   return placeOrderDurably(dbs, userId, items, token);
@@ -52,7 +53,8 @@ app.post('/api/orders', async (c) => {
   const body = OrderBody.safeParse(await c.req.json().catch(() => undefined));
   if (!body.success) return c.json({ code: 'VALIDATION_FAILED' }, 400);
   try {
-    return c.json(await place(claims.payload.sub, body.data.items, body.data.paymentToken), 201);
+    const order = place(claims.payload.sub, body.data.items, body.data.paymentToken);
+    return c.json(order instanceof Promise ? await order : order, 201);
   } catch (err) {
     if (err instanceof OutOfStock) return c.json({ code: 'OUT_OF_STOCK' }, 409);
     throw err;

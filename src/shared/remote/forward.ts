@@ -76,6 +76,13 @@ function nodeSide(c: Context): NodeSide | undefined {
   return { incoming: env.incoming, outgoing: env.outgoing };
 }
 
+/** requestBody is what to send on: the Node request itself where it can be read straight, else the web Request's body. */
+function requestBody(c: Context, node: NodeSide | undefined): Readable | undefined {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined;
+  if (node) return Number(node.incoming.headers['content-length'] ?? 0) > 0 ? node.incoming : undefined;
+  return c.req.raw.body === null ? undefined : Readable.fromWeb(c.req.raw.body as WebReadableStream);
+}
+
 /**
  * forwardTo answers a public request by passing it to the module's own process: same
  * method, path, query, headers and body, streamed both ways, with this request's id so
@@ -91,11 +98,7 @@ export function forwardTo(endpoint: RemoteEndpoint, timeoutMs: number): Middlewa
     headers[REQUEST_ID_HEADER] = c.var.requestId;
     headers['x-forwarded-host'] = url.host;
     headers['x-forwarded-proto'] = url.protocol.replace(':', '');
-    const bodyless = c.req.method === 'GET' || c.req.method === 'HEAD';
-    let body: Readable | undefined;
-    if (bodyless) body = undefined;
-    else if (node) body = Number(node.incoming.headers['content-length'] ?? 0) > 0 ? node.incoming : undefined;
-    else body = c.req.raw.body === null ? undefined : Readable.fromWeb(c.req.raw.body as WebReadableStream);
+    const body = requestBody(c, node);
     const signal = node ? new ClientGone(node.outgoing) : c.req.raw.signal;
     // Nobody is left to answer; 499 (client closed request) only names it in the log.
     const hungUp = () => new Response(null, { status: CLIENT_CLOSED_REQUEST });
