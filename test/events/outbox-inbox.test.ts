@@ -122,6 +122,28 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
+  it('handles a batch of interleaved aggregates side by side, each aggregate in order, holding back only the failing one', async () => {
+    // mixed-c fails as often as it may: its first event dies, and those behind it pass.
+    failing.set('mixed-c', 0);
+    failUntil = MAX_ATTEMPTS;
+    const accounts = ['mixed-a', 'mixed-b', 'mixed-c'];
+    const batch = Array.from({ length: 15 }, (_, i) => {
+      const account = accounts[i % 3]!;
+      const n = Math.floor(i / 3) + 1;
+      return { id: newId(), type: Posted.type, version: 1, aggregateId: account, occurredAt: Date.now(), payload: { account, n } };
+    });
+    expect(await hub.accept('audit', batch)).toHaveLength(15);
+    const of = async (account: string) => (await recorded()).filter((s) => s.startsWith(`${account}:`)).map((s) => Number(s.split(':')[1]));
+    await vi.waitFor(async () => expect([await of('mixed-a'), await of('mixed-b')]).toEqual([[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]), { timeout: 10_000 });
+    // mixed-c's first event fails until it is dead; nothing behind it is handled before that.
+    const [first, ...behind] = batch.filter((e) => e.aggregateId === 'mixed-c');
+    await vi.waitFor(async () => expect(await of('mixed-c')).toEqual([2, 3, 4, 5]), { timeout: 10_000 });
+    const dead = await inbox(first!.id);
+    expect([dead?.status, dead?.attempts]).toEqual(['dead', MAX_ATTEMPTS]);
+    const diedAt = Math.max(...JSON.parse(dead!.failures).map((f: { at: number }) => f.at));
+    for (const e of behind) expect((await inbox(e.id))?.handledAt).toBeGreaterThanOrEqual(diedAt);
+  });
+
   it('stores an event delivered twice once, and has its effect once', async () => {
     const id = await post('twice', 1);
     await vi.waitFor(async () => expect((await inbox(id))?.status).toBe('handled'), { timeout: 10_000 });
