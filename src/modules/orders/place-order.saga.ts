@@ -66,8 +66,7 @@ export class PlaceOrderSaga {
       if (order.status !== 'pending') return this.outcome(order);
       if (Date.now() - order.createdAt < RESUME_AFTER_MS) throw requestInProgress(order.id);
     }
-    await this.run(order, input.paymentToken);
-    return this.outcome((await this.repo.db.read((q) => this.repo.find(q, order.id)))!);
+    return this.outcome(await this.run(order, input.paymentToken));
   }
 
   private async createOrFind(input: PlaceOrderInput): Promise<{ order: OrderWithItems; replay: boolean }> {
@@ -109,7 +108,8 @@ export class PlaceOrderSaga {
     return { order: { ...row, items }, replay: false };
   }
 
-  private async run(order: OrderWithItems, paymentToken: string): Promise<void> {
+  /** run takes a new order through the flow and returns it settled, or throws the problem that stopped it. */
+  private async run(order: OrderWithItems, paymentToken: string): Promise<OrderWithItems> {
     const { catalog } = this.ports;
     const reservationId = order.id;
     let reservation: Awaited<ReturnType<typeof catalog.reserve>>;
@@ -126,9 +126,11 @@ export class PlaceOrderSaga {
       throw err;
     }
     await this.repo.db.tx((q) => this.repo.price(q, order.id, reservation.items, reservation.totalCents));
+    const priceOf = new Map(reservation.items.map((it) => [it.productId, it.unitPriceCents]));
+    const priced = { ...order, totalCents: reservation.totalCents, items: order.items.map((it) => ({ ...it, unitPriceCents: priceOf.get(it.productId) ?? it.unitPriceCents })) };
 
     const outcome = await this.charge(order, reservation.totalCents, paymentToken);
-    if (outcome === 'succeeded') return this.complete(order, reservation.totalCents);
+    if (outcome === 'succeeded') return this.complete(priced, reservation.totalCents);
     if (outcome === 'unknown') {
       // Money may have moved: keep the order pending and the stock held; never retry blind.
       throw orderProblem('PAYMENT_OUTCOME_UNKNOWN', 'The payment outcome is not known yet; the order stays pending', order.id);
@@ -195,14 +197,17 @@ export class PlaceOrderSaga {
     return 'failed';
   }
 
-  /** complete sells the held stock and settles the order paid; OrderPaid goes out with that commit. */
-  private async complete(order: OrderWithItems, totalCents: number): Promise<void> {
+  /**
+   * complete sells the held stock and settles the order paid; OrderPaid goes out with that
+   * commit. It returns the order as settled, read back only when someone else settled it first.
+   */
+  private async complete(order: OrderWithItems, totalCents: number): Promise<OrderWithItems> {
     await this.commitStock(order);
-    if (!(await this.settlement.paid(order, totalCents))) {
-      // Settled first by someone else: fine if paid, but a charge landing on an order the reconciler failed needs a refund.
-      const now = await this.repo.db.read((q) => this.repo.find(q, order.id));
-      if (now?.status !== 'paid') this.logger.error({ orderId: order.id, status: now?.status }, 'charged, but the order was already settled as failed; needs a refund');
-    }
+    if (await this.settlement.paid(order, totalCents)) return { ...order, status: 'paid' };
+    // Settled first by someone else: fine if paid, but a charge landing on an order the reconciler failed needs a refund.
+    const now = (await this.repo.db.read((q) => this.repo.find(q, order.id)))!;
+    if (now.status !== 'paid') this.logger.error({ orderId: order.id, status: now.status }, 'charged, but the order was already settled as failed; needs a refund');
+    return now;
   }
 
   /**
