@@ -1,5 +1,5 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { drizzle } from 'drizzle-orm/postgres-js';
+import { PostgresJsSession, PostgresJsTransaction, drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { cachedUntilFailure } from '../async/cached-until-failure.js';
 import type { ModuleDb, Queryable } from './module-db.js';
@@ -76,12 +76,16 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
     read: (work) => counted(async () => work(await open())),
     tx: async (work) => {
       let handle: Queryable | undefined;
-      const result = await counted(async () =>
-        (await open()).transaction((tx) => {
-          handle = tx as unknown as Queryable;
-          return work(handle);
-        }),
-      );
+      const result = await counted(async () => {
+        const db = await open();
+        const connection = await pool!.reserve();
+        try {
+          handle = onConnection(db, connection);
+          return await inTransaction(connection, () => work(handle!));
+        } finally {
+          connection.release();
+        }
+      });
       for (const listener of committed) listener(handle!);
       return result;
     },
@@ -121,4 +125,45 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
       await Promise.all([owner.end({ timeout: 5 }), pool?.end({ timeout: 5 })]);
     },
   };
+}
+
+/**
+ * inTransaction runs `work` between BEGIN and COMMIT on one reserved connection. BEGIN is
+ * sent without waiting for its answer, so it leaves in the same write as the first
+ * statement: drizzle's transaction (postgres.js's begin) waits for it, a round trip of
+ * the eight or nine an order's transactions each spent on BEGIN. A BEGIN that fails
+ * fails its connection's later statements too in practice (a connection is released
+ * only out of a transaction); it is still checked before COMMIT, and the work undone.
+ */
+async function inTransaction<T>(connection: postgres.ReservedSql, work: () => Promise<T>): Promise<T> {
+  const begun = connection.unsafe('begin').execute();
+  // Awaited below; until then a failed BEGIN must not count as an unhandled rejection.
+  begun.catch(() => {});
+  try {
+    const result = await work();
+    await begun;
+    await connection.unsafe('commit');
+    return result;
+  } catch (err) {
+    await connection.unsafe('rollback').catch(() => {});
+    throw err;
+  }
+}
+
+/** Drizzle's internals a transaction handle is built from: the pool's dialect, so queries prepared() built once are reused. */
+interface DrizzleInternals {
+  dialect: ConstructorParameters<typeof PostgresJsTransaction>[0];
+  session: { schema: ConstructorParameters<typeof PostgresJsTransaction>[2]; options: ConstructorParameters<typeof PostgresJsSession>[3] };
+}
+
+/**
+ * onConnection is a drizzle handle that sends through `connection`, as drizzle's own
+ * transaction builds one. No module nests a transaction, and this one could not: a
+ * reserved connection has no savepoint().
+ */
+function onConnection(db: Queryable, connection: postgres.Sql): Queryable {
+  const { dialect, session } = db as unknown as DrizzleInternals;
+  // drizzle types a transaction's session as holding a TransactionSql, which has savepoint().
+  const own = new PostgresJsSession(connection, dialect, session.schema, session.options) as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1];
+  return new PostgresJsTransaction(dialect, own, session.schema) as unknown as Queryable;
 }
