@@ -5,7 +5,7 @@ import { isContractError } from '../../shared/contract/port-error.js';
 import { definitelyNotReached } from '../../shared/contract/port-unavailable.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import type { Logger } from '../../shared/log/logger.js';
-import { catalogContract } from '../catalog/contract.js';
+import { type Reservation, catalogContract } from '../catalog/contract.js';
 import { type Payment, paymentsContract } from '../payments/contract.js';
 import { idempotencyKeyReused, orderProblem, requestInProgress } from './order-problems.js';
 import type { OrderSettlement } from './order-settlement.js';
@@ -30,6 +30,13 @@ function mergeItems(items: PlaceOrderInput['items']) {
   const byId = new Map<string, number>();
   for (const { productId, quantity } of items) byId.set(productId, (byId.get(productId) ?? 0) + quantity);
   return [...byId].sort(([a], [b]) => (a < b ? -1 : 1)).map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+/** pricedAs is the order as price() leaves it: at the catalog's prices and total. */
+function pricedAs(order: OrderWithItems, reservation: Reservation): OrderWithItems {
+  const priceOf = new Map(reservation.items.map((it) => [it.productId, it.unitPriceCents]));
+  const items = order.items.map((it) => ({ ...it, unitPriceCents: priceOf.get(it.productId) ?? it.unitPriceCents }));
+  return { ...order, totalCents: reservation.totalCents, items };
 }
 
 /** reserveRequest is what orders asks catalog to hold: each product and how many. */
@@ -126,11 +133,9 @@ export class PlaceOrderSaga {
       throw err;
     }
     await this.repo.db.tx((q) => this.repo.price(q, order.id, reservation.items, reservation.totalCents));
-    const priceOf = new Map(reservation.items.map((it) => [it.productId, it.unitPriceCents]));
-    const priced = { ...order, totalCents: reservation.totalCents, items: order.items.map((it) => ({ ...it, unitPriceCents: priceOf.get(it.productId) ?? it.unitPriceCents })) };
 
     const outcome = await this.charge(order, reservation.totalCents, paymentToken);
-    if (outcome === 'succeeded') return this.complete(priced, reservation.totalCents);
+    if (outcome === 'succeeded') return this.complete(pricedAs(order, reservation), reservation.totalCents);
     if (outcome === 'unknown') {
       // Money may have moved: keep the order pending and the stock held; never retry blind.
       throw orderProblem('PAYMENT_OUTCOME_UNKNOWN', 'The payment outcome is not known yet; the order stays pending', order.id);
