@@ -92,7 +92,8 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
   const t = eventTables(db.dialect);
   const inbox = t.carveInbox;
   // Each round and each event runs these; built once per handle (see prepared).
-  const pending = prepared<(typeof inbox.$inferSelect)[]>((q) =>
+  type Row = typeof inbox.$inferSelect;
+  const pending = prepared<Row[]>((q) =>
     q.select().from(inbox).where(eq(inbox.status, 'pending')).orderBy(asc(inbox.seq)).limit(literalLimit(BATCH)).prepare('carve_inbox_pending'),
   );
   const claim = prepared<{ id: string }[]>((q) =>
@@ -104,7 +105,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
       .prepare('carve_inbox_claim'),
   );
 
-  async function handle(row: typeof inbox.$inferSelect): Promise<void> {
+  async function handle(row: Row): Promise<void> {
     const event: EventEnvelope = {
       id: row.eventId,
       type: row.type,
@@ -127,7 +128,7 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
     if (handled) logger.debug({ eventId: row.eventId, type: row.type }, 'event handled');
   }
 
-  async function recordFailure(row: typeof inbox.$inferSelect, err: unknown): Promise<boolean> {
+  async function recordFailure(row: Row, err: unknown): Promise<boolean> {
     const attempts = row.attempts + 1;
     const dead = err instanceof Refused || attempts >= maxAttempts;
     const error = err instanceof Error ? err.message : String(err);
@@ -146,6 +147,31 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
     return dead;
   }
 
+  /**
+   * handleInOrder handles one aggregate's due events in order, and returns how many it
+   * handled. It stops at an event waiting for its retry, or one that failed and will be
+   * retried; a dead event holds back nothing.
+   */
+  async function handleInOrder(queue: Row[], now: number): Promise<number> {
+    let handled = 0;
+    for (const row of queue) {
+      if (row.nextAttemptAt > now) break;
+      // Handling continues the publishing request's trace, so its spans and log lines join it.
+      const attributes = { 'carve.event': row.type, 'carve.event_id': row.eventId };
+      const passed = await inSpan(`handle ${row.type}`, { kind: SpanKind.CONSUMER, attributes }, contextFrom(row.traceparent), async () => {
+        try {
+          await handle(row);
+          handled++;
+          return true;
+        } catch (err) {
+          return recordFailure(row, err);
+        }
+      });
+      if (!passed) break;
+    }
+    return handled;
+  }
+
   return {
     /**
      * runOnce handles what is due; true if the inbox may hold more, so the caller should
@@ -155,41 +181,31 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
     async runOnce(): Promise<boolean> {
       const rows = await db.read((q) => pending(q, {}));
       const now = Date.now();
-      let progressed = false;
       // One queue per aggregate, handled in the order received. The queues run side by
       // side, so on SQLite their transactions share a commit instead of taking a turn of
       // the event loop each: under the order load, notifications' database went from 0.87
       // commits an order to 0.22.
-      const queues = new Map<string, (typeof inbox.$inferSelect)[]>();
+      const queues = new Map<string, Row[]>();
       for (const row of rows) {
         const key = `${row.type.split('.')[0]}:${row.aggregateId}`;
         const queue = queues.get(key);
         if (queue) queue.push(row);
         else queues.set(key, [row]);
       }
-      const settled = await Promise.allSettled(
-        [...queues.values()].map(async (queue) => {
-          for (const row of queue) {
-            if (row.nextAttemptAt > now) return;
-            // Handling continues the publishing request's trace, so its spans and log lines join it.
-            const passed = await inSpan(`handle ${row.type}`, { kind: SpanKind.CONSUMER, attributes: { 'carve.event': row.type, 'carve.event_id': row.eventId } }, contextFrom(row.traceparent), async () => {
-              try {
-                await handle(row);
-                progressed = true;
-                return true;
-              } catch (err) {
-                // A dead event holds back nothing; one to retry holds back the rest of its aggregate.
-                return recordFailure(row, err);
-              }
-            });
-            if (!passed) return;
-          }
-        }),
-      );
+      // On Postgres each running queue holds a connection: half the pool at most, so the
+      // module's requests still find one. SQLite has one connection and a lock, so all run.
+      const all = [...queues.values()];
+      const width = db.pool ? Math.max(1, Math.floor(db.pool().max / 2)) : all.length;
+      let next = 0;
+      let handled = 0;
+      const worker = async () => {
+        while (next < all.length) handled += await handleInOrder(all[next++]!, now);
+      };
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(width, all.length) }, worker));
       // Every queue has stopped before a failure is thrown, so the next round never overlaps this one.
       const failed = settled.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-      return progressed && rows.length === BATCH;
+      return handled > 0 && rows.length === BATCH;
     },
   };
 }
