@@ -53,10 +53,17 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
     return row;
   };
 
+  /** How many of audit's handlers run at once now, and the most that ever did, for accounts named `slow-…`. */
+  const slow = { running: 0, most: 0 };
   const audit: Subscription = {
     ref: Posted,
     handler: async (payload, { q }) => {
       const { account, n } = payload as { account: string; n: number };
+      if (account.startsWith('slow-')) {
+        slow.most = Math.max(slow.most, ++slow.running);
+        await new Promise((r) => setTimeout(r, 100));
+        slow.running--;
+      }
       if (failing.has(account) && (failing.get(account)! < failUntil || failUntil === Number.POSITIVE_INFINITY)) {
         failing.set(account, failing.get(account)! + 1);
         throw new Error(`audit cannot record ${account} #${n}`);
@@ -142,6 +149,18 @@ describe.each(DIALECTS)('outbox and inbox on %s', (dialect) => {
     expect([dead?.status, dead?.attempts]).toEqual(['dead', MAX_ATTEMPTS]);
     const diedAt = Math.max(...JSON.parse(dead!.failures).map((f: { at: number }) => f.at));
     for (const e of behind) expect((await inbox(e.id))?.handledAt).toBeGreaterThanOrEqual(diedAt);
+  });
+
+  it("handles at most half the pool's worth of aggregates at once, so the module's requests still find a connection", async () => {
+    // Postgres's pool has 4 connections here (test/support/module-storage.ts), and each
+    // handler holds one; SQLite's one connection runs a transaction at a time.
+    const batch = Array.from({ length: 6 }, (_, i) => {
+      const account = `slow-${i}`;
+      return { id: newId(), type: Posted.type, version: 1, aggregateId: account, occurredAt: Date.now(), payload: { account, n: 1 } };
+    });
+    await hub.accept('audit', batch);
+    await vi.waitFor(async () => expect((await recorded()).filter((s) => s.startsWith('slow-'))).toHaveLength(6), { timeout: 10_000 });
+    expect(slow.most).toBe(dialect === 'postgres' ? 2 : 1);
   });
 
   it('stores an event delivered twice once, and has its effect once', async () => {
