@@ -199,7 +199,11 @@ export function createInboxProcessor({ db, subscriptions, maxAttempts, logger }:
       let next = 0;
       let handled = 0;
       const worker = async () => {
-        while (next < all.length) handled += await handleInOrder(all[next++]!, now);
+        while (next < all.length) {
+          // Not `handled += await …`: that reads `handled` before the await, losing what other workers added.
+          const n = await handleInOrder(all[next++]!, now);
+          handled += n;
+        }
       };
       const settled = await Promise.allSettled(Array.from({ length: Math.min(width, all.length) }, worker));
       // Every queue has stopped before a failure is thrown, so the next round never overlaps this one.
