@@ -80,7 +80,7 @@ export function openPostgresDb(module: string, url: string, { max }: { max: numb
         const db = await open();
         const connection = await pool!.reserve();
         try {
-          handle = onConnection(db, connection);
+          handle = transactionHandle(db, connection);
           return await inTransaction(connection, () => work(handle!));
         } finally {
           connection.release();
@@ -157,11 +157,11 @@ interface DrizzleInternals {
 }
 
 /**
- * onConnection is a drizzle handle that sends through `connection`, as drizzle's own
+ * transactionHandle is a drizzle handle that sends through `connection`, as drizzle's own
  * transaction builds one. No module nests a transaction, and this one could not: a
  * reserved connection has no savepoint().
  */
-function onConnection(db: Queryable, connection: postgres.Sql): Queryable {
+function transactionHandle(db: Queryable, connection: postgres.Sql): Queryable {
   const { dialect, session } = db as unknown as DrizzleInternals;
   // drizzle types a transaction's session as holding a TransactionSql, which has savepoint().
   const own = new PostgresJsSession(connection, dialect, session.schema, session.options) as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1];
