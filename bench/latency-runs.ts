@@ -46,7 +46,8 @@ export async function latencyRuns(tasks: LatencyTask[], opts: LatencyRunOptions)
 
 /**
  * alternatingRuns times calls too slow for tinybench's precision to matter (HTTP round
- * trips) call by call, taking turns: one call of each task, then the next round. Every
+ * trips) call by call, taking turns: one call of each task, then the next round, each
+ * round begun by the next task in turn. Every
  * task then meets the same moments of a busy shared machine, which a ratio of two tasks
  * needs more than anything. Each run keeps every task's p50 and p99, in µs.
  *
@@ -61,9 +62,12 @@ export async function alternatingRuns(
   for (let run = 1; run <= opts.runs; run++) {
     const times = tasks.map(() => new Array<number>(opts.calls));
     for (let i = 0; i < opts.calls; i++) {
-      for (const [t, task] of tasks.entries()) {
+      // Each round begins with the next task in turn: a call right after another process's
+      // answer is not placed like the first call of a round, and no task should always be it.
+      for (let k = 0; k < tasks.length; k++) {
+        const t = (i + k) % tasks.length;
         const started = performance.now();
-        await task.fn();
+        await tasks[t]!.fn();
         times[t]![i] = (performance.now() - started) * 1000;
       }
     }
