@@ -67,7 +67,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   // First, so everything the request does, its log lines included, runs inside its span
   // and names its id. It continues the trace of a W3C traceparent, from a client or another
   // Carve process, and keeps a well-formed X-Request-Id, so one id follows a request across processes.
-  app.use(observeRequests({ logger: opts.logger }));
+  app.use(observeRequests({ logger: opts.logger, internalPaths: INTERNAL_PATH }));
   const http = opts.metrics ? prometheus({ registry: opts.metrics.registry }) : undefined;
   if (http) app.use(http.registerMetrics);
 

@@ -22,7 +22,7 @@ const traceparent = (sampled: boolean) => `00-${TRACE_ID}-b7ad6b7169203331-${sam
 
 const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
 const app = new Hono<AppEnv>();
-app.use(observeRequests({ logger }));
+app.use(observeRequests({ logger, internalPaths: /^\/_rpc\// }));
 app.get('/orders/:id', (c) => {
   c.var.logger.info('inside');
   return c.json({ id: c.req.param('id'), traceId: activeTraceId(), requestId: currentRequestId() });
@@ -86,10 +86,20 @@ describe('observeRequests', () => {
     expect(res.headers.get('x-request-id')).toBe('x'.repeat(128));
   });
 
-  it('keeps, answers with and logs the id a calling process sends', async () => {
+  it('keeps and logs the id a calling process sends, without sending it back', async () => {
     const res = await app.request('/_rpc/ledger/echo', { method: 'POST', headers: { 'x-request-id': 'from-orders' } });
-    expect(res.headers.get('x-request-id')).toBe('from-orders');
     expect(await res.json()).toEqual({ requestId: 'from-orders' });
+    expect(res.headers.get('x-request-id')).toBeNull();
     expect(lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'from-orders', path: '/_rpc/ledger/echo' });
+  });
+
+  it('answers an internal call that sent no id with the one it was given, and a public one with its own id', async () => {
+    const internal = await app.request('/_rpc/ledger/echo', { method: 'POST' });
+    expect(internal.headers.get('x-request-id')).toBe(((await internal.json()) as { requestId: string }).requestId);
+    expect(internal.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const bad = await app.request('/_rpc/ledger/echo', { method: 'POST', headers: { 'x-request-id': 'has space' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const pub = await app.request('/orders/1', { headers: { 'x-request-id': 'from-a-browser' } });
+    expect(pub.headers.get('x-request-id')).toBe('from-a-browser');
   });
 });
