@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { PROJECT_ROOT } from '../../src/shared/project-root.js';
 
 // The second baseline's storage: Carve's own four module databases, migrated from Carve's
 // migrations (so the tables and indexes are the same), each with the statements one order
 // runs in it, prepared once. Only the bench uses it.
 
-const MIGRATIONS = join(import.meta.dirname, '../../migrations');
+// From the project root, so the baseline finds them bundled (dist/bench/) as from its source.
+const MIGRATIONS = join(PROJECT_ROOT, 'migrations');
 
 function open(dir: string, module: string) {
   const db = new Database(join(dir, `${module}.db`));

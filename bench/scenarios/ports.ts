@@ -1,25 +1,19 @@
 // The price of a port, per call: the same echo called directly, through the in-process
 // port, and over HTTP, beside the floor of a bare undici → Hono JSON round trip.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
-import { createLocalPort } from '../../src/shared/contract/local-port.js';
-import { createLogger } from '../../src/shared/log/logger.js';
-import { RemoteEndpoint } from '../../src/shared/remote/remote-endpoint.js';
-import { createRemotePort } from '../../src/shared/remote/remote-port.js';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { createLocalPort } from '../../src/shared/contract/local-port.js';
 import { instrumentPort } from '../../src/shared/observe/instrument-port.js';
 import { createMetrics } from '../../src/shared/observe/metrics.js';
 import { startTracing } from '../../src/shared/observe/tracing.js';
-import { type LatencySamples, type LatencyTask, alternatingRuns, figureOf, latencyRuns } from '../latency-runs.js';
-import { median } from '../support/stats.js';
-import { benchTokens, ledger, ledgerContract, sampleEntry, startPortServers } from '../port-servers.js';
+import { type LatencySamples, type LatencyTask, figureOf, latencyRuns } from '../latency-runs.js';
+import { type CallerPlan, HTTP_CALLS, answersAlike } from '../port-calls.js';
+import { ledger, ledgerContract, sampleEntry } from '../port-servers.js';
 import type { Scenario, ScenarioResult } from '../scenario.js';
-
-const CHILD_SCRIPT = fileURLToPath(new URL('../port-servers.child.ts', import.meta.url));
+import { bundledNodeArgs } from '../support/processes.js';
+import { median } from '../support/stats.js';
 
 /** The names of the figures, in the order of the table and the chart. */
 export const PORT_CALLS = {
@@ -28,29 +22,32 @@ export const PORT_CALLS = {
   measured: 'in-process port, as a caller holds it (+ metrics)',
   traced: 'in-process port + metrics + a recorded span',
   strict: 'in-process port, strict (plain-JSON check and copy)',
-  loopback: 'HTTP port, loopback, same process',
-  remote: 'HTTP port, another process',
-  bareLoopback: 'floor: undici → bare Hono, same process',
-  bareRemote: 'floor: undici → bare Hono, another process',
+  ...HTTP_CALLS,
 } as const;
 
-async function spawnServers(): Promise<{ child: ChildProcess; rpcUrl: string; bareUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`the port server process exited (${code}) before it listened`);
-  });
-  const [first] = (await Promise.race([once(lines, 'line'), exited])) as [string];
-  exited.catch(() => {});
-  return { child, ...(JSON.parse(first) as { rpcUrl: string; bareUrl: string }) };
+/** firstLine is the first line a child prints; a child that ends first fails the run. */
+async function firstLine(child: ChildProcess, what: string): Promise<string> {
+  for await (const line of createInterface({ input: child.stdout! })) return line;
+  throw new Error(`${what} ended (${child.exitCode ?? child.signalCode}) before it printed anything`);
 }
 
-function bareEcho(pool: Pool) {
-  const body = JSON.stringify(sampleEntry);
-  return async () => {
-    const res = await pool.request({ method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body });
-    return res.body.json();
-  };
+/**
+ * httpRun is one run of the HTTP calls: a fresh server process for "another process",
+ * and a fresh caller process that serves the same-process servers and makes the calls.
+ * Both run bundled, as Carve's processes do. Two processes of the same code differ by
+ * more than a tenth in the ratio (where the JIT and the scheduler happen to put them),
+ * so one process for every run would make one draw of that luck the figure.
+ */
+async function httpRun(calls: number, warmupCalls: number): Promise<LatencySamples> {
+  const server = spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'), { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const { rpcUrl, bareUrl } = JSON.parse(await firstLine(server, 'the port server process')) as { rpcUrl: string; bareUrl: string };
+    const plan: CallerPlan = { rpcUrl, bareUrl, calls, warmupCalls };
+    const caller = spawn(process.execPath, bundledNodeArgs('bench/port-calls.child.ts', JSON.stringify(plan)), { stdio: ['ignore', 'pipe', 'inherit'] });
+    return new Map(JSON.parse(await firstLine(caller, 'the port caller process')) as [string, { p50: number[]; p99: number[] }][]);
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
 
 /** perRun pairs two tasks' runs, so a ratio or difference is taken within each run. */
@@ -66,57 +63,13 @@ function inRecordedSpan<T>(call: () => Promise<T>): () => Promise<T> {
   return () => context.with(parent, call);
 }
 
-/** ServersThere is one server process for the "another process" calls, with the clients that call it. */
-interface ServersThere {
-  remote: LatencyTask;
-  bareRemote: LatencyTask;
-  close(): Promise<void>;
-}
-
-async function serversThere(logger: ReturnType<typeof createLogger>): Promise<ServersThere> {
-  const there = await spawnServers();
-  const endpoint = new RemoteEndpoint({ module: 'ledger', urls: () => [there.rpcUrl], tokens: benchTokens, logger });
-  const pool = new Pool(there.bareUrl);
-  const port = createRemotePort(ledgerContract, endpoint, { caller: 'bench', timeoutMs: 5_000 });
-  return {
-    remote: { name: PORT_CALLS.remote, fn: () => port.echo(sampleEntry) },
-    bareRemote: { name: PORT_CALLS.bareRemote, fn: bareEcho(pool) },
-    close: async () => {
-      await Promise.all([endpoint.close(), pool.close()]);
-      there.child.kill('SIGTERM');
-    },
-  };
-}
-
-/** answersAlike calls every task once and fails on any answer other than the sample: a failing call is fast and would flatter. */
-async function answersAlike(tasks: LatencyTask[]): Promise<void> {
-  for (const task of tasks) {
-    const reply = await task.fn();
-    if (JSON.stringify(reply) !== JSON.stringify(sampleEntry)) throw new Error(`${task.name} answered ${JSON.stringify(reply)}`);
-  }
-}
-
-function appendSamples(into: LatencySamples, from: LatencySamples): void {
-  for (const [name, { p50, p99 }] of from) {
-    const kept = into.get(name) ?? { p50: [], p99: [] };
-    kept.p50.push(...p50);
-    kept.p99.push(...p99);
-    into.set(name, kept);
-  }
-}
-
 const run: Scenario = async ({ quick, log }) => {
-  const logger = createLogger('silent');
   // As `npm start` runs: a tracer provider, trace ids made and propagated, no exporter.
   const tracing = startTracing({ serviceName: 'bench' });
-  const here = await startPortServers();
-  const endpoint = new RemoteEndpoint({ module: 'ledger', urls: () => [here.rpcUrl], tokens: benchTokens, logger });
-  const pool = new Pool(here.bareUrl);
   try {
     const local = createLocalPort(ledgerContract, ledger, { strict: false });
     const strict = createLocalPort(ledgerContract, ledger, { strict: true });
     const measured = instrumentPort(local, ledgerContract, { caller: 'bench', mode: 'in-process', metrics: createMetrics({ processMetrics: false }) });
-    const loopback = createRemotePort(ledgerContract, endpoint, { caller: 'bench', timeoutMs: 5_000 });
     const tasks: LatencyTask[] = [
       { name: PORT_CALLS.direct, fn: () => ledger.echo(sampleEntry, {}) },
       { name: PORT_CALLS.local, fn: () => local.echo(sampleEntry) },
@@ -124,29 +77,19 @@ const run: Scenario = async ({ quick, log }) => {
       { name: PORT_CALLS.traced, fn: inRecordedSpan(() => measured.echo(sampleEntry)) },
       { name: PORT_CALLS.strict, fn: () => strict.echo(sampleEntry) },
     ];
-    const sameProcess: LatencyTask[] = [
-      { name: PORT_CALLS.loopback, fn: () => loopback.echo(sampleEntry) },
-      { name: PORT_CALLS.bareLoopback, fn: bareEcho(pool) },
-    ];
-    await answersAlike([...tasks, ...sameProcess]);
+    await answersAlike(tasks);
 
     // In-process calls take tinybench's precision; HTTP calls take turns call by call with
     // their floors, so a neighbour waking on this shared machine lands on both alike.
     const runs = quick ? 2 : 7;
+    const calls = quick ? 100 : 1_500;
     const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 500, warmupTime: quick ? 50 : 100, log });
-    // Each run calls a server process of its own. Two processes of the same code differ
-    // by more than a tenth in this ratio (where the JIT and the scheduler happen to put
-    // them), so one process for every run would make one draw of that luck the figure.
     for (let r = 1; r <= runs; r++) {
-      const there = await serversThere(logger);
-      try {
-        const http = [...sameProcess, there.remote, there.bareRemote];
-        await answersAlike(http);
-        appendSamples(samples, await alternatingRuns(http, { runs: 1, calls: quick ? 100 : 1_500, warmupCalls: quick ? 20 : 1_000, log: () => {} }));
-        log(`alternating run ${r}/${runs} done`);
-      } finally {
-        await there.close();
+      for (const [name, { p50, p99 }] of await httpRun(calls, quick ? 20 : 1_000)) {
+        const kept = samples.get(name) ?? { p50: [], p99: [] };
+        samples.set(name, { p50: [...kept.p50, ...p50], p99: [...kept.p99, ...p99] });
       }
+      log(`HTTP run ${r}/${runs} done`);
     }
     const p50 = (name: string) => samples.get(name)!.p50;
     const figures = Object.values(PORT_CALLS).map((name) => {
@@ -172,14 +115,13 @@ const run: Scenario = async ({ quick, log }) => {
       notes: [
         `Median of ${runs} runs of each call's p50 latency, calls made one at a time; spread is the lowest and highest run. p99 is the median of the runs' p99. In-process calls are timed by tinybench; the four HTTP calls take turns call by call (${quick ? 100 : 1_500} rounds a run, each round begun by the next call in turn), and each ratio to the floor is taken within a run.`,
         'The echo contract is defined in the bench (bench/port-servers.ts), so no database is involved: input and output are the same four-field object.',
-        'The HTTP port goes through the whole Carve HTTP app (request id, logging at silent, service token, deadline, the in-process port behind it); the floor is a bare Hono route called by a bare undici Pool with the same JSON.',
-        'The server for "another process" is bench/port-servers.child.ts, run with tsx, started afresh for each run: two processes of the same code differ by more than a tenth in the ratio, so the spread shows that too.',
+        'The HTTP port is called as a module calls it while serving a request: timed into the port-call histogram, inside the request\'s scope and trace (sampled out, as with no exporter), so the request id and traceparent go with the call. The callee runs the whole Carve HTTP app (request id, logging at silent, service token, deadline, contract version, the in-process port behind it); the floor is a bare Hono route called by a bare undici Pool with the same JSON.',
+        'Each run of HTTP calls starts two processes afresh, both bundled by esbuild and run with the flags `npm start` uses: the callee (bench/port-servers.child.ts) and the caller, which also serves the same-process servers (bench/port-calls.child.ts). Two processes of the same code differ by more than a tenth in the ratio, so the spread shows that too.',
         'A tracer provider is registered with no exporter, as under `npm start`: "+ metrics" is the port a module is given (timed into the port-call histogram; no span of its own, since nobody records the trace); "+ a recorded span" runs the same call inside a sampled trace, as when OTEL_EXPORTER_OTLP_ENDPOINT is set.',
       ],
     };
     return result;
   } finally {
-    await Promise.all([endpoint.close(), pool.close(), here.close()]);
     await tracing.shutdown();
     trace.disable();
     context.disable();

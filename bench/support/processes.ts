@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { scriptNodeFlags } from '../../test/support/deployment/commands.js';
 import { freePort } from '../../test/support/free-port.js';
 
@@ -21,21 +21,43 @@ export interface BenchProcess {
   kill(): Promise<void>;
 }
 
-// Carve's processes run the bundle, as `npm start` and the image do; the bench's own servers run with tsx.
+// Carve's processes run the bundle, as `npm start` and the image do; the bench's own
+// servers (the baselines, the floor) are bundled the same way and run with the same flags.
 /** The flags `npm start` passes to node (package.json), which the image and the manifests pass too. */
 const START_FLAGS = scriptNodeFlags(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start);
 const BUNDLES: Record<string, string> = { 'src/main.ts': 'dist/main.js', 'src/extracted/service.ts': 'dist/service.js' };
 let built = false;
 
-/** nodeArgs is how a process is started: Carve's entry points from the bundle, built once per run. */
+/** nodeArgs is how a process is started: Carve's entry points from `npm run build`'s bundle, anything else bundled by bundledNodeArgs. */
 function nodeArgs(args: string[]): string[] {
   const bundle = BUNDLES[args[0]!];
-  if (!bundle) return ['--import', 'tsx', ...args];
+  if (!bundle) return bundledNodeArgs(args[0]!, ...args.slice(1));
   if (!built) {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     built = true;
   }
   return [...START_FLAGS, bundle, ...args.slice(1)];
+}
+
+const benchBundles = new Set<string>();
+
+/**
+ * bundledNodeArgs is how a bench script (a baseline, the floor, a port-call process) is
+ * started: bundled by esbuild as `npm run build` bundles Carve (into dist/bench/, once
+ * per run), with the flags `npm start` passes. Under tsx, Carve's port client and server
+ * ran 0.03 and 0.02 slower against the floor, which a bundle would not show.
+ *
+ * @example spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'))
+ */
+export function bundledNodeArgs(script: string, ...args: string[]): string[] {
+  const out = join(ROOT, 'dist/bench', `${basename(script, '.ts')}.js`);
+  if (!benchBundles.has(script)) {
+    const esbuild = join(ROOT, 'node_modules/.bin/esbuild');
+    const flags = ['--bundle', '--platform=node', '--target=node20', '--format=esm', '--packages=external', '--sourcemap', '--log-level=warning'];
+    execFileSync(esbuild, [join(ROOT, script), ...flags, `--outfile=${out}`], { cwd: ROOT, stdio: 'inherit' });
+    benchBundles.add(script);
+  }
+  return [...START_FLAGS, out, ...args];
 }
 
 /**
