@@ -83,9 +83,10 @@ const run: Scenario = async ({ quick, log }) => {
     // their floors, so a neighbour waking on this shared machine lands on both alike.
     const runs = quick ? 2 : 7;
     const calls = quick ? 100 : 1_500;
-    const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 500, warmupTime: quick ? 50 : 100, log });
+    const warmupCalls = quick ? 20 : 600;
+    const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 300, warmupTime: quick ? 50 : 100, log });
     for (let r = 1; r <= runs; r++) {
-      for (const [name, { p50, p99 }] of await httpRun(calls, quick ? 20 : 1_000)) {
+      for (const [name, { p50, p99 }] of await httpRun(calls, warmupCalls)) {
         const kept = samples.get(name) ?? { p50: [], p99: [] };
         samples.set(name, { p50: [...kept.p50, ...p50], p99: [...kept.p99, ...p99] });
       }
@@ -113,7 +114,7 @@ const run: Scenario = async ({ quick, log }) => {
         { name: 'HTTP port ÷ bare floor, same process (p50)', value: loopbackRatio, limit: '≤ 1.3×', met: loopbackRatio <= 1.3 },
       ],
       notes: [
-        `Median of ${runs} runs of each call's p50 latency, calls made one at a time; spread is the lowest and highest run. p99 is the median of the runs' p99. In-process calls are timed by tinybench; the four HTTP calls take turns call by call (${quick ? 100 : 1_500} rounds a run, each round begun by the next call in turn), and each ratio to the floor is taken within a run.`,
+        `Median of ${runs} runs of each call's p50 latency, calls made one at a time; spread is the lowest and highest run. p99 is the median of the runs' p99. In-process calls are timed by tinybench; the four HTTP calls take turns call by call (${calls} rounds a run after ${warmupCalls} to warm up, each round begun by the next call in turn), and each ratio to the floor is taken within a run.`,
         'The echo contract is defined in the bench (bench/port-servers.ts), so no database is involved: input and output are the same four-field object.',
         'The HTTP port is called as a module calls it while serving a request: timed into the port-call histogram, inside the request\'s scope and trace (sampled out, as with no exporter), so the request id and traceparent go with the call. The callee runs the whole Carve HTTP app (request id, logging at silent, service token, deadline, contract version, the in-process port behind it); the floor is a bare Hono route called by a bare undici Pool with the same JSON.',
         'Each run of HTTP calls starts two processes afresh, both bundled by esbuild and run with the flags `npm start` uses: the callee (bench/port-servers.child.ts) and the caller, which also serves the same-process servers (bench/port-calls.child.ts). Two processes of the same code differ by more than a tenth in the ratio, so the spread shows that too.',
