@@ -20,8 +20,10 @@ export const HTTP_CALLS = {
   bareRemote: 'floor: undici → bare Hono, another process',
 } as const;
 
-/** What the caller process is told: the other process's servers, and how many calls to make. */
+/** What the caller process is told: which calls, the other process's servers, and how many calls to make. */
 export interface CallerPlan {
+  /** calls: the port scenario's four HTTP calls; layers: the port-layers scenario's. */
+  kind: 'calls' | 'layers';
   rpcUrl: string;
   bareUrl: string;
   calls: number;
@@ -45,15 +47,21 @@ export async function answersAlike(tasks: LatencyTask[]): Promise<void> {
   }
 }
 
+/** The request a port call is made in: its id, and its trace, sampled out as with no exporter. */
+export const REQUEST = {
+  id: 'bench-request-1',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00',
+} as const;
+
 /**
  * inRequest runs a call as a module makes it while serving a request under `npm start`:
- * inside the request's scope (its id goes with the call) and its trace, sampled out as
- * with no exporter (its traceparent goes too).
+ * inside the request's scope and trace (REQUEST), so its id and traceparent go with it.
  */
-function inRequest<T>(call: () => Promise<T>): () => Promise<T> {
-  const request = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE });
+export function inRequest<T>(call: () => Promise<T>): () => Promise<T> {
+  const [, traceId, spanId] = REQUEST.traceparent.split('-') as [string, string, string];
+  const request = trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE });
   const parent = trace.setSpan(context.active(), request);
-  return () => inRequestScope('bench-request-1', () => context.with(parent, call));
+  return () => inRequestScope(REQUEST.id, () => context.with(parent, call));
 }
 
 /**

@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [--only <name>[,<name>]] [--out <dir>]
-// Runs every scenario in bench/scenarios/index.ts in turn and writes bench/RESULTS.md and
-// bench/ports.svg; --quick is the smoke run and writes RESULTS.quick.md and ports.quick.svg.
+// Runs every scenario in bench/scenarios/index.ts in turn (those marked byName only when
+// named) and writes bench/RESULTS.md and bench/ports.svg; --quick is the smoke run and
+// writes RESULTS.quick.md and ports.quick.svg.
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -26,7 +27,7 @@ if (unknown.length) {
   process.stderr.write(`No scenario ${unknown.join(', ')}; there are: ${scenarios.map((s) => s.name).join(', ')}\n`);
   process.exit(2);
 }
-const chosen = scenarios.filter((s) => !only || only.includes(s.name));
+const chosen = scenarios.filter((s) => (only ? only.includes(s.name) : !s.byName));
 
 const machine: Machine = {
   cpu: cpus()[0]?.model.trim() ?? 'unknown',

@@ -5,6 +5,8 @@ import type { Scenario } from '../scenario.js';
 export interface ScenarioEntry {
   name: string;
   load: () => Promise<Scenario>;
+  /** Run only when named with `--only`: a diagnosis, not one of the issue's figures. */
+  byName?: boolean;
 }
 
 /** A scenario module exports its Scenario as default or as `run`. */
@@ -22,4 +24,5 @@ export const scenarios: ScenarioEntry[] = [
   { name: 'orders', load: () => import('./orders.js').then(pick('orders')) },
   { name: 'events', load: () => import('./events.js').then(pick('events')) },
   { name: 'memory', load: () => import('./memory.js').then(pick('memory')) },
+  { name: 'port-layers', load: () => import('./port-layers.js').then(pick('port-layers')), byName: true },
 ];

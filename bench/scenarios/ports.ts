@@ -1,18 +1,16 @@
 // The price of a port, per call: the same echo called directly, through the in-process
 // port, and over HTTP, beside the floor of a bare undici → Hono JSON round trip.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { createLocalPort } from '../../src/shared/contract/local-port.js';
 import { instrumentPort } from '../../src/shared/observe/instrument-port.js';
 import { createMetrics } from '../../src/shared/observe/metrics.js';
 import { startTracing } from '../../src/shared/observe/tracing.js';
-import { type LatencySamples, type LatencyTask, figureOf, latencyRuns } from '../latency-runs.js';
-import { type CallerPlan, HTTP_CALLS, answersAlike } from '../port-calls.js';
+import { type LatencyTask, figureOf, latencyRuns } from '../latency-runs.js';
+import { HTTP_CALLS, answersAlike } from '../port-calls.js';
 import { ledger, ledgerContract, sampleEntry } from '../port-servers.js';
 import type { Scenario, ScenarioResult } from '../scenario.js';
-import { bundledNodeArgs } from '../support/processes.js';
+import { callerRun } from '../support/port-processes.js';
 import { median } from '../support/stats.js';
 
 /** The names of the figures, in the order of the table and the chart. */
@@ -24,31 +22,6 @@ export const PORT_CALLS = {
   strict: 'in-process port, strict (plain-JSON check and copy)',
   ...HTTP_CALLS,
 } as const;
-
-/** firstLine is the first line a child prints; a child that ends first fails the run. */
-async function firstLine(child: ChildProcess, what: string): Promise<string> {
-  for await (const line of createInterface({ input: child.stdout! })) return line;
-  throw new Error(`${what} ended (${child.exitCode ?? child.signalCode}) before it printed anything`);
-}
-
-/**
- * httpRun is one run of the HTTP calls: a fresh server process for "another process",
- * and a fresh caller process that serves the same-process servers and makes the calls.
- * Both run bundled, as Carve's processes do. Two processes of the same code differ by
- * more than a tenth in the ratio (where the JIT and the scheduler happen to put them),
- * so one process for every run would make one draw of that luck the figure.
- */
-async function httpRun(calls: number, warmupCalls: number): Promise<LatencySamples> {
-  const server = spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'), { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    const { rpcUrl, bareUrl } = JSON.parse(await firstLine(server, 'the port server process')) as { rpcUrl: string; bareUrl: string };
-    const plan: CallerPlan = { rpcUrl, bareUrl, calls, warmupCalls };
-    const caller = spawn(process.execPath, bundledNodeArgs('bench/port-calls.child.ts', JSON.stringify(plan)), { stdio: ['ignore', 'pipe', 'inherit'] });
-    return new Map(JSON.parse(await firstLine(caller, 'the port caller process')) as [string, { p50: number[]; p99: number[] }][]);
-  } finally {
-    server.kill('SIGTERM');
-  }
-}
 
 /** perRun pairs two tasks' runs, so a ratio or difference is taken within each run. */
 const perRun = (a: number[], b: number[], f: (x: number, y: number) => number) => a.map((x, i) => f(x, b[i]!));
@@ -86,7 +59,7 @@ const run: Scenario = async ({ quick, log }) => {
     const warmupCalls = quick ? 20 : 600;
     const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 300, warmupTime: quick ? 50 : 100, log });
     for (let r = 1; r <= runs; r++) {
-      for (const [name, { p50, p99 }] of await httpRun(calls, warmupCalls)) {
+      for (const [name, { p50, p99 }] of await callerRun({ kind: 'calls', calls, warmupCalls })) {
         const kept = samples.get(name) ?? { p50: [], p99: [] };
         samples.set(name, { p50: [...kept.p50, ...p50], p99: [...kept.p99, ...p99] });
       }

@@ -38,11 +38,12 @@ describe('npm run bench -- --quick', { timeout: 120_000 }, () => {
   it('writes a table for each scenario into the quick results file', () => {
     const report = readFileSync(join(out, 'RESULTS.quick.md'), 'utf8');
     expect(report).toMatch(/## Machine\n\n- CPU: .+, \d+ cores/);
-    for (const { name } of scenarios) {
+    for (const { name } of scenarios.filter((s) => !s.byName)) {
       const section = report.split(/\n## /).find((s) => s.includes(`Scenario \`${name}\`.`));
       expect(section, `no section for ${name}`).toBeDefined();
       expect(section, `no table for ${name}`).toMatch(/\| Measure \| Median \| Spread \(min–max\) \|.*\n\| --- \|.*\n\| .+\|/);
     }
+    for (const { name } of scenarios.filter((s) => s.byName)) expect(report, `${name} runs only when named`).not.toContain(`Scenario \`${name}\`.`);
   });
 
   it('gathers every target at the top, each marked met or not met', () => {
@@ -61,5 +62,28 @@ describe('npm run bench -- --quick', { timeout: 120_000 }, () => {
     expect(existsSync(chart)).toBe(true);
     expect(readFileSync(chart, 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*<rect [\s\S]*<\/svg>\n$/);
     expect(readFileSync(join(out, 'RESULTS.quick.md'), 'utf8')).toContain('](ports.quick.svg)');
+  });
+});
+
+// A scenario run only by name (a diagnosis) must not rot either, nor run uninvited.
+describe('npm run bench -- --quick --only <a scenario run only by name>', { timeout: 120_000 }, () => {
+  const byName = scenarios.filter((s) => s.byName).map((s) => s.name);
+  let out: string;
+  let result: { code: number | null; output: string };
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'carve-bench-quick-'));
+    result = await run('npx', ['tsx', 'bench/run.ts', '--quick', '--only', byName.join(','), '--out', out]);
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs and writes its table', () => {
+    expect(byName.length).toBeGreaterThan(0);
+    expect(result.code, result.output).toBe(0);
+    const report = readFileSync(join(out, 'RESULTS.quick.md'), 'utf8');
+    for (const name of byName) {
+      const section = report.split(/\n## /).find((s) => s.includes(`Scenario \`${name}\`.`));
+      expect(section, `no table for ${name}`).toMatch(/\| Measure \| Median \| Spread \(min–max\) \|.*\n\| --- \|.*\n\| .+\|/);
+    }
   });
 });
