@@ -68,7 +68,7 @@ export function inRequest<T>(call: () => Promise<T>): () => Promise<T> {
  * timeHttpCalls serves the same-process servers, then times the four HTTP calls taking
  * turns, call by call, for one run, and closes what it opened.
  *
- * @example const samples = await timeHttpCalls({ rpcUrl, bareUrl, calls: 1_500, warmupCalls: 1_000 })
+ * @example const samples = await timeHttpCalls({ kind: 'calls', rpcUrl, bareUrl, calls: 1_500, warmupCalls: 600 })
  */
 export async function timeHttpCalls(plan: CallerPlan): Promise<LatencySamples> {
   const logger = createLogger('silent');
