@@ -47,9 +47,9 @@ export async function latencyRuns(tasks: LatencyTask[], opts: LatencyRunOptions)
 /**
  * alternatingRuns times calls too slow for tinybench's precision to matter (HTTP round
  * trips) call by call, taking turns: one call of each task, then the next round, each
- * round begun by the next task in turn. Every
- * task then meets the same moments of a busy shared machine, which a ratio of two tasks
- * needs more than anything. Each run keeps every task's p50 and p99, in µs.
+ * round begun by the next task in turn. Every task then meets the same moments of a busy
+ * shared machine, which a ratio of two tasks needs more than anything. Each run keeps
+ * every task's p50 and p99, in µs.
  *
  * @example const samples = await alternatingRuns([port, floor], { runs: 5, calls: 2_000, warmupCalls: 200, log })
  */
