@@ -232,7 +232,8 @@ describe('fuzzing the whole HTTP surface', () => {
     const text = await res.text();
     if (res.headers.get('x-request-id') === null) {
       // Only a Carve caller on an internal path that sent a well-formed id of its own is not sent it back.
-      const ownId = req.headers['x-request-id'];
+      // As the server reads it: a header value loses its leading and trailing HTTP whitespace.
+      const ownId = req.headers['x-request-id']?.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
       const internal = /^\/_(rpc|events)\//.test(new URL(req.path, 'http://carve.test').pathname);
       expect(internal && ownId !== undefined && /^[\w\-=]{1,128}$/.test(ownId), 'every answer names a request id its caller does not know').toBe(true);
     }
