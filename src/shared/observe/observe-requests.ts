@@ -63,7 +63,10 @@ export function observeRequests({ logger, internalPaths }: ObserveRequestsOption
       // Hono answers a thrown error through onError, so the request is over either way.
       if (span.isRecording()) record(span, c);
       span.end();
-      logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - started).toFixed(2) }, 'request');
+      // Asked first: at LOG_LEVEL=warn the line's fields would be built for nothing on every request.
+      if (logger.isLevelEnabled('info')) {
+        logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - started).toFixed(2) }, 'request');
+      }
     };
     // Only with no onError to answer it: the span still ends, marked failed where recorded.
     const failed = (err: unknown) => {

@@ -242,8 +242,9 @@ export class RemoteEndpoint {
     const remaining = req.deadline - Date.now();
     if (remaining <= 0) throw new PortUnavailable(this.module, 'the deadline passed before the call was sent', 'no');
     const instance = this.instances.pick();
+    const token = this.opts.tokens.reusable(req.caller, this.module) ?? (await this.opts.tokens.mint(req.caller, this.module));
     const headers: Record<string, string> = {
-      authorization: `Bearer ${await this.opts.tokens.mint(req.caller, this.module)}`,
+      authorization: `Bearer ${token}`,
       'content-type': 'application/json',
       [DEADLINE_HEADER]: String(req.deadline),
       ...req.headers,

@@ -86,13 +86,16 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
   const rpc = new Hono<AppEnv>();
   rpc.post('/:module/:method', async (c) => {
     const { module, method } = c.req.param();
-    const caller = await verifyServiceCall(c, tokens, module);
+    const verified = verifyServiceCall(c, tokens, module);
+    const caller = verified instanceof Promise ? await verified : verified;
     const binding = byName.get(module);
     if (!binding) throw notFound(`This process serves no ${module}.${method}`);
     // Before the method lookup: a method gone in this version is a version mismatch to its old callers.
     checkCallerVersion(c.req.header(CONTRACT_VERSION_HEADER), binding.contract);
     if (!Object.hasOwn(binding.contract.methods, method)) throw notFound(`This process serves no ${module}.${method}`);
-    c.get('logger')?.debug({ caller: caller.module, call: `${module}.${method}` }, 'rpc');
+    const logger = c.get('logger');
+    // Asked first: the line's fields would be built on every call, to be thrown away at info.
+    if (logger?.isLevelEnabled('debug')) logger.debug({ caller: caller.module, call: `${module}.${method}` }, 'rpc');
 
     const deadline = readDeadline(c.req.header(DEADLINE_HEADER));
     if (deadline !== undefined && deadline <= Date.now()) throw deadlineExceeded(module);

@@ -19,6 +19,13 @@ export interface ServiceTokens {
   mint(caller: string, callee: string): Promise<string>;
   /** verify returns the caller if the token is valid for `callee`, and throws otherwise. */
   verify(token: string, callee: string): Promise<ServiceCaller>;
+  /**
+   * reusable is the token mint would return now, if one is minted and not due for
+   * renewal: most calls need no promise, and with async context on every promise costs.
+   */
+  reusable(caller: string, callee: string): string | undefined;
+  /** known is the caller of a token verify has proven for `callee` and that has not expired yet. */
+  known(token: string, callee: string): ServiceCaller | undefined;
 }
 
 const audience = (callee: string) => `carve:${callee}`;
@@ -31,13 +38,24 @@ const audience = (callee: string) => `carve:${callee}`;
  */
 export function serviceTokens(secret: string): ServiceTokens {
   const key = new TextEncoder().encode(secret);
-  const cache = new Map<string, { token: string; renewAt: number }>();
-  const verified = new LRUCache<string, ServiceCaller>({ max: VERIFIED_CACHE_SIZE, ttl: TOKEN_TTL_SECONDS * 1000 });
+  const minted = new Map<string, { token: string; renewAt: number }>();
+  // Expiry is checked here rather than by the cache's ttl: lru-cache's ttl reads the clock
+  // through a timer it sets every millisecond, a timer on nearly every internal call.
+  const verified = new LRUCache<string, { caller: ServiceCaller; expiresAt: number }>({ max: VERIFIED_CACHE_SIZE });
+  const reusable = (caller: string, callee: string) => {
+    const cached = minted.get(`${caller}>${callee}`);
+    return cached && cached.renewAt > Date.now() ? cached.token : undefined;
+  };
+  const known = (token: string, callee: string) => {
+    const entry = verified.get(`${callee} ${token}`);
+    return entry && entry.expiresAt > Date.now() ? entry.caller : undefined;
+  };
   return {
+    reusable,
+    known,
     async mint(caller, callee) {
-      const cacheKey = `${caller}>${callee}`;
-      const cached = cache.get(cacheKey);
-      if (cached && cached.renewAt > Date.now()) return cached.token;
+      const reused = reusable(caller, callee);
+      if (reused) return reused;
       const now = Math.floor(Date.now() / 1000);
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
@@ -47,15 +65,14 @@ export function serviceTokens(secret: string): ServiceTokens {
         .setIssuedAt(now)
         .setExpirationTime(now + TOKEN_TTL_SECONDS)
         .sign(key);
-      cache.set(cacheKey, { token, renewAt: (now + TOKEN_TTL_SECONDS - REUSE_MARGIN_SECONDS) * 1000 });
+      minted.set(`${caller}>${callee}`, { token, renewAt: (now + TOKEN_TTL_SECONDS - REUSE_MARGIN_SECONDS) * 1000 });
       return token;
     },
     async verify(token, callee) {
       // A caller reuses its token for most of a minute, and WebCrypto's verify costs a
       // trip to the thread pool: remember tokens already proven, until they expire.
-      const cacheKey = `${callee} ${token}`;
-      const known = verified.get(cacheKey);
-      if (known) return known;
+      const proven = known(token, callee);
+      if (proven) return proven;
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
@@ -64,8 +81,8 @@ export function serviceTokens(secret: string): ServiceTokens {
         requiredClaims: ['sub', 'exp'],
       });
       const caller = Object.freeze({ module: payload.sub! });
-      const left = payload.exp! * 1000 - Date.now();
-      if (left > 0) verified.set(cacheKey, caller, { ttl: left });
+      const expiresAt = payload.exp! * 1000;
+      if (expiresAt > Date.now()) verified.set(`${callee} ${token}`, { caller, expiresAt });
       return caller;
     },
   };
