@@ -31,11 +31,39 @@ function describe(value: unknown): string | undefined {
   }
 }
 
+/** Deeper than any port's value; below it the quick check hands over to a walk that cannot overflow. */
+const QUICK_DEPTH = 32;
+
+/**
+ * quickCheck is the check every port call's value gets: `ok` asked of every node,
+ * recursively and building no path. It says false for a value it cannot vouch for (a
+ * node `ok` refuses, or nesting deeper than QUICK_DEPTH), and a walk with its own stack
+ * then names the problem or finds none.
+ *
+ * @example if (!quickCheck(input, (node) => typeof node !== 'number' || Number.isFinite(node))) return slowWalk(input)
+ */
+export function quickCheck(value: unknown, ok: (node: unknown) => boolean, depth = 0): boolean {
+  if (!ok(value)) return false;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= QUICK_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!quickCheck(value[i], ok, depth + 1)) return false;
+    return true;
+  }
+  const names = Object.keys(value);
+  for (let i = 0; i < names.length; i++) if (!quickCheck((value as Record<string, unknown>)[names[i]!], ok, depth + 1)) return false;
+  return true;
+}
+
+const isPlainNode = (node: unknown) => describe(node) === undefined;
+
 /**
  * assertPlainJson walks a value and throws at the first part that JSON would change or
- * drop. The walk keeps its own stack, so a deeply nested value cannot overflow the call stack.
+ * drop. The walk keeps its own stack, so a deeply nested value cannot overflow the call
+ * stack; it runs only when the quick check has not vouched for the value.
  */
 export function assertPlainJson(value: unknown, where: string): void {
+  if (quickCheck(value, isPlainNode)) return;
   const stack: [unknown, string][] = [[value, '$']];
   while (stack.length > 0) {
     const [item, path] = stack.pop()!;

@@ -131,6 +131,26 @@ describe('input', () => {
     expect(res.status).toBe(400);
     expect(getEntry).not.toHaveBeenCalled();
   });
+
+  /** A body whose `extra` field holds `inner` nested in `depth` arrays: fields the contract does not name are dropped by it. */
+  const nestedBody = (depth: number, inner: string) => `{"entryId":"e1","extra":${'['.repeat(depth)}${inner}${']'.repeat(depth)}}`;
+
+  it.each([
+    ['a number too large to represent', nestedBody(0, '1e999'), 'The body holds a number too large to represent'],
+    ['a number too large to represent, nested 40 deep', nestedBody(40, '-1e999'), 'The body holds a number too large to represent'],
+    ['nesting deeper than any input', nestedBody(100, '1'), 'The body nests deeper than 64 levels'],
+  ])('refuses a body with %s as 400, and runs nothing', async (_, body, detail) => {
+    const res = await call({ body });
+    expect(res.status).toBe(400);
+    expect(json(res.text)).toMatchObject({ code: 'BAD_REQUEST', detail });
+    expect(getEntry).not.toHaveBeenCalled();
+  });
+
+  it('takes JSON nested 40 deep, within the limit', async () => {
+    const res = await call({ body: nestedBody(40, '{"a":[1.5,"x",null,true]}') });
+    expect(res.status).toBe(200);
+    expect(getEntry).toHaveBeenCalledOnce();
+  });
 });
 
 describe('the deadline', () => {

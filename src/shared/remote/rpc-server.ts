@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BoundaryViolation } from '../contract/boundary.js';
 import type { AnyContract, CallOptions, Port } from '../contract/define-contract.js';
 import { PortError } from '../contract/port-error.js';
+import { quickCheck } from '../contract/plain-json.js';
 import { HttpProblem, notFound } from '../errors/http-problem.js';
 import { PROBLEM_CONTENT_TYPE, renderProblem } from '../errors/problem-json.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -54,12 +55,16 @@ function checkCallerVersion(raw: string | undefined, contract: AnyContract): voi
 /** Far deeper than any contract's input; deeper only exhausts the stack of whatever walks it. */
 const MAX_INPUT_DEPTH = 64;
 
+const isFiniteIfNumber = (node: unknown) => typeof node !== 'number' || Number.isFinite(node);
+
 /**
  * wireInputProblem finds what JSON.parse accepts but no port input can be: a number too
  * large to be finite (1e999), or nesting deep enough to overflow a recursive check. The
- * walk is iterative so the check cannot overflow itself.
+ * walk is iterative so the check cannot overflow itself; it runs only when the quick
+ * check has not vouched for the input.
  */
 export function wireInputProblem(input: unknown): string | undefined {
+  if (quickCheck(input, isFiniteIfNumber)) return undefined;
   const stack: [unknown, number][] = [[input, 0]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
