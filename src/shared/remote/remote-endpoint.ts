@@ -124,7 +124,7 @@ export class RemoteEndpoint {
    * PortUnavailable; a call known never to have arrived is tried again on another
    * instance, and a retry-safe one also after a maybe-delivered failure, within the deadline.
    */
-  async call(req: CallRequest): Promise<CallReply> {
+  call(req: CallRequest): Promise<CallReply> {
     const retryable = (err: Error) =>
       err instanceof PortUnavailable &&
       !(err.cause instanceof BrokenCircuitError || err.cause instanceof BulkheadRejectedError) &&
@@ -133,20 +133,22 @@ export class RemoteEndpoint {
       Date.now() < req.deadline;
     // Once any attempt may have arrived, so may the call: a later refused attempt must not say 'no'.
     let mayHaveArrived = false;
-    try {
-      return await this.retryPolicy.execute(() =>
+    // Promise callbacks rather than async and await, here and in guarded: with async
+    // context on, every promise runs hooks, and each await makes one more.
+    return this.retryPolicy
+      .execute(() =>
         this.guarded(() => this.attempt(req)).catch((err) => {
           if (!(err instanceof PortUnavailable && err.reached === 'no')) mayHaveArrived = true;
           if (err instanceof Error && retryable(err)) this.retryable.add(err);
           throw err;
         }),
-      );
-    } catch (err) {
-      if (err instanceof PortUnavailable && err.reached === 'no' && mayHaveArrived) {
-        throw new PortUnavailable(err.module, err.message, 'maybe', err.retryAfterSeconds, { cause: err.cause });
-      }
-      throw err;
-    }
+      )
+      .catch((err: unknown) => {
+        if (err instanceof PortUnavailable && err.reached === 'no' && mayHaveArrived) {
+          throw new PortUnavailable(err.module, err.message, 'maybe', err.retryAfterSeconds, { cause: err.cause });
+        }
+        throw err;
+      });
   }
 
   /**
@@ -224,10 +226,8 @@ export class RemoteEndpoint {
   }
 
   /** guarded runs work inside the bulkhead and the breaker, turning their refusals into PortUnavailable. */
-  private async guarded<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await this.bulkhead.execute(() => this.breaker.execute(work));
-    } catch (err) {
+  private guarded<T>(work: () => Promise<T>): Promise<T> {
+    return this.bulkhead.execute(() => this.breaker.execute(work)).catch((err: unknown) => {
       if (err instanceof BrokenCircuitError) {
         throw new PortUnavailable(this.module, 'its circuit breaker is open after repeated failures', 'no', Math.ceil(this.halfOpenAfterMs / 1000), { cause: err });
       }
@@ -235,7 +235,7 @@ export class RemoteEndpoint {
         throw new PortUnavailable(this.module, 'too many calls to it are already waiting', 'no', 1, { cause: err });
       }
       throw err;
-    }
+    });
   }
 
   private async attempt(req: CallRequest): Promise<CallReply> {

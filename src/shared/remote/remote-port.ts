@@ -2,7 +2,7 @@ import { checkRaised, parseAt } from '../contract/boundary.js';
 import { type AnyContract, type CallOptions, type Port, isRetrySafe } from '../contract/define-contract.js';
 import { PortError } from '../contract/port-error.js';
 import { assertPlainJson } from '../contract/plain-json.js';
-import type { RemoteEndpoint } from './remote-endpoint.js';
+import type { CallReply, RemoteEndpoint } from './remote-endpoint.js';
 import { CONTRACT_VERSION_HEADER, CONTRACT_VERSION_MISMATCH } from './wire.js';
 
 export interface RemotePortOptions {
@@ -76,22 +76,14 @@ export function createRemotePort<C extends AnyContract>(
   for (const [name, spec] of Object.entries(contract.methods)) {
     const where = `${contract.name}.${name}`;
     const retrySafe = isRetrySafe(spec);
-    port[name] = async (input, options = {}) => {
-      const parsed = parseAt(spec.input, input, `${where} input`);
-      // The same check strict mode makes in-process, so a Date fails here too rather than arriving as a string.
-      assertPlainJson(parsed, `${where} input`);
-      const body = JSON.stringify(parsed);
-      const reply = await endpoint.call({
-        caller,
-        method: name,
-        body,
-        deadline: options.deadline ?? Date.now() + timeoutMs,
-        signal: options.signal,
-        retrySafe,
-        headers: { [CONTRACT_VERSION_HEADER]: String(contract.version) },
-      });
-      if (reply.status === 200) return parseAt(spec.output, parseJson(reply.text, `${where} output`), `${where} output`);
-      const problem = ((reply.contentType.includes('json') ? parseJson(reply.text, `${where} error`) : undefined) ??
+    const inWhere = `${where} input`;
+    const outWhere = `${where} output`;
+    const errorWhere = `${where} error`;
+    const headers = Object.freeze({ [CONTRACT_VERSION_HEADER]: String(contract.version) });
+    /** answer reads the callee's reply: the output, or the error it names. */
+    const answer = (reply: CallReply): unknown => {
+      if (reply.status === 200) return parseAt(spec.output, parseJson(reply.text, outWhere), outWhere);
+      const problem = ((reply.contentType.includes('json') ? parseJson(reply.text, errorWhere) : undefined) ??
         {}) as ProblemReply;
       const code = problem.code;
       if (reply.status === 409 && code === CONTRACT_VERSION_MISMATCH) {
@@ -105,6 +97,21 @@ export function createRemotePort<C extends AnyContract>(
       }
       const ref = problem.requestId ? ` (request ${problem.requestId})` : '';
       throw new RemoteCallFailed(`${where} answered ${reply.status} ${code ?? ''}${ref}: ${problem.detail ?? reply.text.slice(0, 200)}`);
+    };
+    // Not an async function: with async context on every promise runs hooks, and an
+    // await makes one more. A refused input still rejects rather than throws.
+    port[name] = (input, options = {}) => {
+      let body: string;
+      try {
+        const parsed = parseAt(spec.input, input, inWhere);
+        // The same check strict mode makes in-process, so a Date fails here too rather than arriving as a string.
+        assertPlainJson(parsed, inWhere);
+        body = JSON.stringify(parsed);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      const deadline = options.deadline ?? Date.now() + timeoutMs;
+      return endpoint.call({ caller, method: name, body, deadline, signal: options.signal, retrySafe, headers }).then(answer);
     };
   }
   return Object.freeze(port) as Port<C>;

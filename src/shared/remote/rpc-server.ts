@@ -104,9 +104,12 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
 
     const deadline = readDeadline(c.req.header(DEADLINE_HEADER));
     if (deadline !== undefined && deadline <= Date.now()) throw deadlineExceeded(module);
-    const input = await c.req.json().catch(() => {
+    let input: unknown;
+    try {
+      input = await c.req.json();
+    } catch {
       throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', 'The body is not JSON');
-    });
+    }
     const problem = wireInputProblem(input);
     if (problem) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', problem);
     // Reading the body takes time too: a deadline that passed meanwhile is a 504 like any other.
