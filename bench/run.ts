@@ -1,7 +1,8 @@
 // npm run bench [-- --quick] [--only <name>[,<name>]] [--out <dir>]
 // Runs every scenario in bench/scenarios/index.ts in turn (those marked byName only when
 // named) and writes bench/RESULTS.md and bench/ports.svg; --quick is the smoke run and
-// writes RESULTS.quick.md and ports.quick.svg.
+// writes RESULTS.quick.md and ports.quick.svg, and a run of some scenarios (--only)
+// writes RESULTS.partial.md and ports.partial.svg, so neither replaces the full report.
 import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -63,7 +64,7 @@ for (const entry of chosen) {
 
 machine.load.end = loadavg()[0]!;
 mkdirSync(outDir, { recursive: true });
-const suffix = quick ? '.quick' : '';
+const suffix = quick ? '.quick' : only ? '.partial' : '';
 const ports = outcomes.find((o) => o.name === 'ports')?.result;
 const chart = ports ? `ports${suffix}.svg` : undefined;
 if (ports && chart) writeFileSync(join(outDir, chart), renderBarChart('The price of a port: µs per call', ports.figures));

@@ -87,3 +87,21 @@ describe('npm run bench -- --quick --only <a scenario run only by name>', { time
     }
   });
 });
+
+// A run of some scenarios at full length must leave the committed full report alone.
+describe('npm run bench -- --only events', { timeout: 120_000 }, () => {
+  let out: string;
+  let result: { code: number | null; output: string };
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'carve-bench-only-'));
+    result = await run('npx', ['tsx', 'bench/run.ts', '--only', 'events', '--out', out]);
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes its report as RESULTS.partial.md, never as RESULTS.md', () => {
+    expect(result.code, result.output).toBe(0);
+    expect(readFileSync(join(out, 'RESULTS.partial.md'), 'utf8')).toContain('Scenario `events`.');
+    expect(existsSync(join(out, 'RESULTS.md'))).toBe(false);
+  });
+});
