@@ -40,7 +40,7 @@ const QUICK_DEPTH = 32;
  * node `ok` refuses, or nesting deeper than QUICK_DEPTH), and a walk with its own stack
  * then names the problem or finds none.
  *
- * @example if (!quickCheck(input, (node) => typeof node !== 'number' || Number.isFinite(node))) return slowWalk(input)
+ * @example if (quickCheck(input, (node) => typeof node !== 'number' || Number.isFinite(node))) return undefined
  */
 export function quickCheck(value: unknown, ok: (node: unknown) => boolean, depth = 0): boolean {
   if (!ok(value)) return false;
