@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from './module-db.js';
+import { onSqlite } from './sqlite-prepared.js';
 
 /** Runnable is what drizzle's `.prepare()` returns, in either dialect. */
 interface Runnable<R> {
@@ -16,7 +17,8 @@ interface Runnable<R> {
  * its own connection: the query built once is run there by giving a copy of it that
  * connection (drizzle's postgres-js query sends through its `client`). postgres.js then
  * prepares the statement once per server connection. An SQLite handle lives as long as
- * the process, so its query runs as built.
+ * the process, so its query runs as built, by onSqlite (sqlite-prepared.ts), which works
+ * out once what drizzle works out on every call.
  *
  * @example
  * const byId = prepared((q) => q.select().from(t.orders).where(eq(t.orders.id, sql.placeholder('id'))).prepare('orders_by_id'));
@@ -25,16 +27,18 @@ interface Runnable<R> {
 export function prepared<R, V extends Record<string, unknown> = Record<string, unknown>>(
   build: (q: Queryable) => Runnable<R>,
 ): (q: Queryable, values: V) => Promise<R> {
-  const built = new WeakMap<object, Runnable<R>>();
+  const built = new WeakMap<object, { query: Runnable<R>; direct?: (values: Record<string, unknown>) => R }>();
   return (q, values) => {
     try {
       const { dialect, session } = q as unknown as Internals;
-      let query = built.get(dialect);
-      if (!query) {
-        query = build(q);
-        built.set(dialect, query);
+      let entry = built.get(dialect);
+      if (!entry) {
+        const query = build(q);
+        entry = { query, direct: onSqlite<R>(query) };
+        built.set(dialect, entry);
       }
-      const result = onConnection(query, session.client).execute(values);
+      if (entry.direct) return Promise.resolve(entry.direct(values));
+      const result = onConnection(entry.query, session.client).execute(values);
       // better-sqlite3 runs a statement at once, and drizzle wraps what it returned in a
       // thenable that takes four promises to await; an order runs dozens of statements.
       // Its sync() hands over the same rows, or throws the same error, with none.
