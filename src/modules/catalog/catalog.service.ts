@@ -1,7 +1,7 @@
 import { newId } from '../../shared/db/new-id.js';
 import type { z } from 'zod';
 import type { Config } from '../../shared/config/config.js';
-import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
+import { type CallOptions, type Implementation, contractError, throwIfUnwanted } from '../../shared/contract/index.js';
 import { isUniqueViolation } from '../../shared/db/unique-violation.js';
 import { HttpProblem } from '../../shared/errors/http-problem.js';
 import type { Queryable } from '../../shared/db/module-db.js';
@@ -41,7 +41,7 @@ export class CatalogService implements Implementation<typeof catalogContract> {
 
   async reserve({ reservationId, items }: { reservationId: string; items: Item[] }, options: CallOptions = {}): Promise<Reservation> {
     // Stock held for a caller that has stopped waiting would sit idle until its TTL.
-    options.signal?.throwIfAborted();
+    throwIfUnwanted(options);
     const wanted = mergeItems(items);
     try {
       return await this.repo.db.tx(async (q) => {

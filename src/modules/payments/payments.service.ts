@@ -1,6 +1,6 @@
 import { newId } from '../../shared/db/new-id.js';
 import type { z } from 'zod';
-import { type CallOptions, type Implementation, contractError } from '../../shared/contract/index.js';
+import { type CallOptions, type Implementation, contractError, throwIfUnwanted } from '../../shared/contract/index.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { type Payment, paymentsContract } from './contract.js';
 import type { Outcome, PaymentRow, PaymentsRepository } from './payments.repository.js';
@@ -54,7 +54,7 @@ export class PaymentsService implements Implementation<typeof paymentsContract> 
   async charge(input: ChargeInput, options: CallOptions = {}): Promise<Payment> {
     // A caller whose deadline has passed no longer waits: begin no charge for it. A charge
     // already begun runs to the end, so its outcome is recorded and getPayment can tell it.
-    options.signal?.throwIfAborted();
+    throwIfUnwanted(options);
     const { row, mine } = await this.claim(input);
     if (!mine) return toPayment(row);
     const result = await this.ask(input);

@@ -49,6 +49,23 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * throwIfUnwanted throws, as an aborted signal does, when the caller no longer waits for
+ * the answer: its signal has aborted or its deadline has passed. It reads a signal only
+ * if the caller passed one: the rpc server makes its own when first read (a controller
+ * and a timer, ~10 µs a call), and that one aborts only at the deadline, checked here
+ * without it.
+ *
+ * @example throwIfUnwanted(options); // before holding stock for a caller that may have gone
+ */
+export function throwIfUnwanted(options: CallOptions): void {
+  const given = Object.getOwnPropertyDescriptor(options, 'signal');
+  if (given && 'value' in given) (given.value as AbortSignal | undefined)?.throwIfAborted();
+  if (options.deadline !== undefined && options.deadline <= Date.now()) {
+    throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+  }
+}
+
 /** Port is the callable face of a contract: one async function per method, typed from its schemas. */
 export type Port<C extends AnyContract> = {
   readonly [K in keyof C['methods']]: (
