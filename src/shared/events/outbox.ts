@@ -59,7 +59,10 @@ export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => read
       // A payload that breaks its own schema is the publisher's bug: fail the transaction rather than send it.
       if (!parsed.success) throw new Error(`${ref.type} payload does not match its schema: ${parsed.error.message}`);
       const id = newId();
-      await insertEvent(q, {
+      const destinations = subscribersOf(ref.type);
+      if (destinations.length > 0) published.add(q);
+      // The event and its deliveries are issued together, in order: one round trip on Postgres.
+      const event = insertEvent(q, {
         id,
         type: ref.type,
         version: ref.version,
@@ -68,9 +71,7 @@ export function createOutbox(db: ModuleDb, subscribersOf: (type: string) => read
         occurredAt: Date.now(),
         traceparent: currentTraceparent() ?? null,
       });
-      const destinations = subscribersOf(ref.type);
-      if (destinations.length > 0) published.add(q);
-      for (const destination of destinations) await insertDelivery(q, { eventId: id, destination });
+      await Promise.all([event, ...destinations.map((destination) => insertDelivery(q, { eventId: id, destination }))]);
       return id;
     },
   };
