@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import * as orm from 'drizzle-orm';
 import { Column, Param, Placeholder, SQL, Subquery, is } from 'drizzle-orm';
 
-/** What drizzle's better-sqlite3 prepared query holds (drizzle-orm/better-sqlite3/session.js); prepared.test.ts checks it still does. */
+/** What drizzle's better-sqlite3 prepared query holds (drizzle-orm/better-sqlite3/session.js); sqlite-prepared.test.ts checks it still does. */
 interface SqliteQuery {
   stmt: Statement;
   query: { params: unknown[] };
@@ -23,8 +23,8 @@ const mapResultRow = (orm as unknown as { mapResultRow?: (fields: unknown[], row
  * it (the same statement, values and rows), with where each value goes worked out once.
  * drizzle works that out on every call, telling its wrapped values apart by walking
  * their classes, then maps each row the same way: about a third of a microsecond a value
- * or a column, and an order runs thirty-odd statements. Undefined for anything else,
- * which runs through drizzle.
+ * or a column, and an order runs thirty-odd statements. drizzle's query logger is not
+ * called (Carve sets none). Undefined for anything else, which runs through drizzle.
  *
  * @example const run = onSqlite<Row[]>(q.select().from(t).where(eq(t.id, p('id'))).prepare()); run?.({ id })
  */
@@ -79,6 +79,7 @@ function valuesInPlace(params: unknown[]): (values: Values) => unknown[] {
 function rowMapper(q: Partial<SqliteQuery>): RowMapper | null | undefined {
   const { fields, joinsNotNullableMap: nullable, customResultMapper } = q;
   if (!fields && !customResultMapper) return null;
+  // A query with its own mapper (drizzle's relational queries) is handed the raw rows.
   if (customResultMapper) return (row) => row;
   if (fields!.every((f) => f.path.length === 1)) {
     const columns = fields!.map(({ path, field }) => ({ name: path[0]!, decoder: decoderOf(field) }));
