@@ -61,7 +61,9 @@ export function createTokenVerifier(
       }
       // An unknown key id may mean identity rotated its key. Ask again, but rarely, so
       // forged headers cannot turn every request into a call to identity.
-      if (kid && current.kid && kid !== current.kid && Date.now() - fetchedAt > refetchAfterMs) {
+      // At least the window since the last fetch: with a window of 0, an ask in the same
+      // millisecond as the last fetch must still go.
+      if (kid && current.kid && kid !== current.kid && Date.now() - fetchedAt >= refetchAfterMs) {
         key.forget();
         current = await key();
       }
