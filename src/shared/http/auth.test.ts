@@ -1,5 +1,5 @@
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, createTokenVerifier } from './auth.js';
 
 async function keyWithKid(kid: string) {
@@ -50,6 +50,24 @@ describe('the token verifier', () => {
     const forged = await sign(next.privateKey, 'made-up');
     for (let i = 0; i < 5; i++) await expect(slow.verify(forged)).rejects.toMatchObject({ status: 401 });
     expect(fetches).toBe(1);
+  });
+
+  it('with a window of 0, asks again even within the millisecond of the last fetch', async () => {
+    const old = await keyWithKid('old');
+    const next = await keyWithKid('next');
+    let current = old;
+    const verifier = createTokenVerifier(async () => current.jwk, { refetchAfterMs: 0 });
+    const before = await sign(old.privateKey, 'old');
+    const after = await sign(next.privateKey, 'next');
+    // A fast machine does both in one millisecond; the clock is held still to make it so every time.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(Date.now());
+    try {
+      await verifier.verify(before);
+      current = next;
+      await expect(verifier.verify(after)).resolves.toMatchObject({ id: 'user-1' });
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('refuses a token it accepted before once the token has expired', async () => {
