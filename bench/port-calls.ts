@@ -20,6 +20,15 @@ export const HTTP_CALLS = {
   bareRemote: 'floor: undici → bare Hono, another process',
 } as const;
 
+/**
+ * WARMUP_ROUNDS is how many rounds of calls a fresh caller makes before it times any:
+ * enough for the JIT to finish with Carve's code on both sides. After 600 rounds the
+ * port call to another process still measured 1.57–1.69× the floor in three runs; after
+ * 4,000, 1.35–1.37, and after 10,000, 1.33–1.39. A process that serves calls all day
+ * runs that optimized code; the floor's few functions are optimized long before.
+ */
+export const WARMUP_ROUNDS = 4_000;
+
 /** What the caller process is told: which calls, the other process's servers, and how many calls to make. */
 export interface CallerPlan {
   /** calls: the port scenario's four HTTP calls; layers: the port-layers scenario's. */

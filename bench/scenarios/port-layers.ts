@@ -2,6 +2,7 @@
 // undici → Hono round trip, timed call by call in fresh bundled processes. Run it by name
 // (`npm run bench -- --only port-layers`); the full run leaves it out to stay under 10 minutes.
 import { figureOf } from '../latency-runs.js';
+import { WARMUP_ROUNDS } from '../port-calls.js';
 import { LAYERS } from '../port-layers.js';
 import type { Scenario } from '../scenario.js';
 import { callerRun } from '../support/port-processes.js';
@@ -10,7 +11,7 @@ import { median } from '../support/stats.js';
 const run: Scenario = async ({ quick, log }) => {
   const runs = quick ? 1 : 5;
   const calls = quick ? 100 : 1_500;
-  const warmupCalls = quick ? 20 : 600;
+  const warmupCalls = quick ? 20 : WARMUP_ROUNDS;
   const p50s = new Map<string, number[]>(LAYERS.map((name) => [name, []]));
   for (let r = 1; r <= runs; r++) {
     const samples = await callerRun({ kind: 'layers', calls, warmupCalls });

@@ -7,7 +7,7 @@ import { instrumentPort } from '../../src/shared/observe/instrument-port.js';
 import { createMetrics } from '../../src/shared/observe/metrics.js';
 import { startTracing } from '../../src/shared/observe/tracing.js';
 import { type LatencyTask, figureOf, latencyRuns } from '../latency-runs.js';
-import { HTTP_CALLS, answersAlike } from '../port-calls.js';
+import { HTTP_CALLS, WARMUP_ROUNDS, answersAlike } from '../port-calls.js';
 import { ledger, ledgerContract, sampleEntry } from '../port-servers.js';
 import type { Scenario, ScenarioResult } from '../scenario.js';
 import { callerRun } from '../support/port-processes.js';
@@ -56,7 +56,7 @@ const run: Scenario = async ({ quick, log }) => {
     // their floors, so a neighbour waking on this shared machine lands on both alike.
     const runs = quick ? 2 : 7;
     const calls = quick ? 100 : 1_500;
-    const warmupCalls = quick ? 20 : 600;
+    const warmupCalls = quick ? 20 : WARMUP_ROUNDS;
     const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 300, warmupTime: quick ? 50 : 100, log });
     for (let r = 1; r <= runs; r++) {
       for (const [name, { p50, p99 }] of await callerRun({ kind: 'calls', calls, warmupCalls })) {
