@@ -17,6 +17,15 @@ const sign = (key: CryptoKeyLike, kid: string, claims = { email: 'a@b.co', role:
     .sign(key);
 type CryptoKeyLike = Parameters<SignJWT['sign']>[0];
 
+/** rotatingKeys is identity with key `old`, a verifier that may ask again at any time, and `rotate` to switch identity to key `next`. */
+async function rotatingKeys() {
+  const old = await keyWithKid('old');
+  const next = await keyWithKid('next');
+  let current = old;
+  const verifier = createTokenVerifier(async () => current.jwk, { refetchAfterMs: 0 });
+  return { old, next, verifier, rotate: () => (current = next) };
+}
+
 describe('the token verifier', () => {
   it('accepts a token signed by the current key and reads the user from it', async () => {
     const k = await keyWithKid('k1');
@@ -53,17 +62,14 @@ describe('the token verifier', () => {
   });
 
   it('with a window of 0, asks again even within the millisecond of the last fetch', async () => {
-    const old = await keyWithKid('old');
-    const next = await keyWithKid('next');
-    let current = old;
-    const verifier = createTokenVerifier(async () => current.jwk, { refetchAfterMs: 0 });
+    const { old, next, verifier, rotate } = await rotatingKeys();
     const before = await sign(old.privateKey, 'old');
     const after = await sign(next.privateKey, 'next');
     // A fast machine does both in one millisecond; the clock is held still to make it so every time.
     const now = vi.spyOn(Date, 'now').mockReturnValue(Date.now());
     try {
       await verifier.verify(before);
-      current = next;
+      rotate();
       await expect(verifier.verify(after)).resolves.toMatchObject({ id: 'user-1' });
     } finally {
       now.mockRestore();
@@ -86,13 +92,10 @@ describe('the token verifier', () => {
   });
 
   it('refuses a token of a retired key, even one it accepted before, once it has fetched the new key', async () => {
-    const old = await keyWithKid('old');
-    const next = await keyWithKid('next');
-    let current = old;
-    const verifier = createTokenVerifier(async () => current.jwk, { refetchAfterMs: 0 });
+    const { old, next, verifier, rotate } = await rotatingKeys();
     const before = await sign(old.privateKey, 'old');
     await expect(verifier.verify(before)).resolves.toMatchObject({ id: 'user-1' });
-    current = next;
+    rotate();
     await verifier.verify(await sign(next.privateKey, 'next'));
     await expect(verifier.verify(before)).rejects.toMatchObject({ status: 401 });
   });
