@@ -20,10 +20,14 @@ COPY src ./src
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
+# MALLOC_ARENA_MAX as `npm start` sets it: glibc gives each thread that allocates an arena
+# of its own (up to 8 per core), and the arenas of V8's helper threads kept about 20 MB of
+# freed memory under load. With two, the monolith peaked at 165-169 MB rather than 185-187.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Everything under /app stays owned by root, so the running process cannot rewrite its code.
 COPY --from=deps /app/node_modules ./node_modules

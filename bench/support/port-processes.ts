@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { LatencySamples } from '../latency-runs.js';
 import type { CallerPlan } from '../port-calls.js';
-import { bundledNodeArgs } from './processes.js';
+import { START_ENV, bundledNodeArgs } from './processes.js';
 
 /** firstLine is the first line a child prints; a child that ends first fails the run. */
 async function firstLine(child: ChildProcess, what: string): Promise<string> {
@@ -21,11 +21,14 @@ async function firstLine(child: ChildProcess, what: string): Promise<string> {
  * @example const samples = await callerRun({ kind: 'calls', calls: 1_500, warmupCalls: 600 })
  */
 export async function callerRun(plan: Omit<CallerPlan, 'rpcUrl' | 'bareUrl'>): Promise<LatencySamples> {
-  const server = spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'), { env: { ...process.env, ...START_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     const urls = JSON.parse(await firstLine(server, 'the port server process')) as { rpcUrl: string; bareUrl: string };
     const full: CallerPlan = { ...plan, ...urls };
-    const caller = spawn(process.execPath, bundledNodeArgs('bench/port-calls.child.ts', JSON.stringify(full)), { stdio: ['ignore', 'pipe', 'inherit'] });
+    const caller = spawn(process.execPath, bundledNodeArgs('bench/port-calls.child.ts', JSON.stringify(full)), {
+      env: { ...process.env, ...START_ENV },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     return new Map(JSON.parse(await firstLine(caller, 'the port caller process')) as [string, { p50: number[]; p99: number[] }][]);
   } finally {
     server.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { scriptNodeFlags } from '../../test/support/deployment/commands.js';
+import { scriptEnv, scriptNodeFlags } from '../../test/support/deployment/commands.js';
 import { freePort } from '../../test/support/free-port.js';
 
 export { freePort };
@@ -23,8 +23,11 @@ export interface BenchProcess {
 
 // Carve's processes run the bundle, as `npm start` and the image do; the bench's own
 // servers (the baselines, the floor) are bundled the same way and run with the same flags.
+const START_SCRIPT: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
 /** The flags `npm start` passes to node (package.json), which the image and the manifests pass too. */
-const START_FLAGS = scriptNodeFlags(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start);
+const START_FLAGS = scriptNodeFlags(START_SCRIPT);
+/** What `npm start` sets in node's environment (MALLOC_ARENA_MAX), as the image's ENV does too. */
+export const START_ENV = scriptEnv(START_SCRIPT);
 const BUNDLES: Record<string, string> = { 'src/main.ts': 'dist/main.js', 'src/extracted/service.ts': 'dist/service.js' };
 let built = false;
 
@@ -71,7 +74,7 @@ export async function startProcess(name: string, args: string[], env: Record<str
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, nodeArgs(args), {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(chosen) },
+    env: { ...START_ENV, PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(chosen) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -211,6 +211,15 @@ describe('the Dockerfile check reports', () => {
     );
   });
 
+  it('an image that does not set what npm start sets in node\'s environment', () => {
+    expect(broken((t) => t.replace(' \\\n    MALLOC_ARENA_MAX=2', ''))).toContainEqual(
+      'Dockerfile: ENV MALLOC_ARENA_MAX=2 is missing, which npm start sets for node',
+    );
+    expect(broken((t) => t.replace('MALLOC_ARENA_MAX=2', 'MALLOC_ARENA_MAX=8'))).toContainEqual(
+      'Dockerfile: ENV MALLOC_ARENA_MAX=2 is missing, which npm start sets for node',
+    );
+  });
+
   it('a bundle that npm run build does not make', () => {
     const problems = checkDockerfile({ ...facts, scripts: { ...facts.scripts, build: facts.scripts.build!.replace('src/main.ts ', '') } });
     expect(problems).toContainEqual('Dockerfile: CMD runs dist/main.js, which npm run build does not make');

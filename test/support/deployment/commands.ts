@@ -28,9 +28,30 @@ function scriptEntry(script: string | undefined, built: Map<string, string>): st
   return words.find((w) => w.endsWith('.ts')) ?? built.get(words.find((w) => built.has(w)) ?? '');
 }
 
+/** A leading NAME=value word of an npm script: the shell sets it in the environment of the command after it. */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/;
+
+/** scriptEnv is what an npm script sets in its command's environment: "A=1 node dist/main.js" → { A: '1' }. */
+export function scriptEnv(script: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const word of script?.split(/\s+/) ?? []) {
+    const assignment = ASSIGNMENT.exec(word);
+    if (!assignment) break;
+    env[assignment[1]!] = assignment[2]!;
+  }
+  return env;
+}
+
+/** scriptCommand is the command an npm script runs, without the variables it sets: "A=1 node x.js" → ['node', 'x.js']. */
+export function scriptCommand(script: string | undefined): string[] {
+  const words = script?.split(/\s+/) ?? [];
+  const first = words.findIndex((w) => !ASSIGNMENT.test(w));
+  return first === -1 ? [] : words.slice(first);
+}
+
 /** scriptNodeFlags is what an npm script passes to node itself: "node --a=1 dist/main.js" → ['--a=1']. */
 export function scriptNodeFlags(script: string | undefined): string[] {
-  const words = script?.split(/\s+/) ?? [];
+  const words = scriptCommand(script);
   if (words[0] !== 'node') return [];
   const flags: string[] = [];
   for (const word of words.slice(1)) {
@@ -60,7 +81,7 @@ export function describeCommand(argv: string[], facts: RepoFacts, viaNpm = false
     const text = facts.scripts[script];
     if (text === undefined) return invalid(`runs npm script "${script}", which package.json does not define`);
     const args = more[0] === '--' ? more.slice(1) : more;
-    return describeCommand([...text.split(/\s+/), ...args], facts, true);
+    return describeCommand([...scriptCommand(text), ...args], facts, true);
   }
   const imports: string[] = [];
   /** node's own flags, such as --max-semi-space-size=8: the image must run Carve as `npm start` does. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigSchema, ENV_VARIABLES } from '../../../src/shared/config/config.js';
-import { describeCommand } from './commands.js';
+import { describeCommand, scriptEnv } from './commands.js';
 import type { RepoFacts } from './repo-facts.js';
 
 /** Dockerfile is what the checks need from the Dockerfile: its final stage, and what it copies. */
@@ -107,7 +107,8 @@ function sourceExists(root: string, source: string): boolean {
 
 /**
  * checkDockerfile: the default command is the monolith, every COPY source exists and is
- * not excluded by .dockerignore, the ENV passes the config schema, PORT is exposed,
+ * not excluded by .dockerignore, the ENV passes the config schema and sets what npm start
+ * sets for node, PORT is exposed,
  * DATA_DIR is a volume, and the user is a numeric non-root one.
  *
  * @example expect(checkDockerfile(loadRepoFacts(root))).toEqual([])
@@ -124,8 +125,13 @@ export function checkDockerfile(facts: RepoFacts): string[] {
       problems.push(`Dockerfile: COPY ${source}, which .dockerignore leaves out of the build context`);
     }
   }
+  // What npm start sets for node (MALLOC_ARENA_MAX for glibc) the image sets too, for every command it runs.
+  const processEnv = { ...scriptEnv(facts.scripts.service), ...scriptEnv(facts.scripts.start) };
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (df.env[name] !== value) problems.push(`Dockerfile: ENV ${name}=${value} is missing, which npm start sets for node`);
+  }
   for (const name of Object.keys(df.env)) {
-    if (!ENV_VARIABLES.includes(name)) problems.push(`Dockerfile: ENV ${name}, which Carve does not read`);
+    if (!ENV_VARIABLES.includes(name) && !(name in processEnv)) problems.push(`Dockerfile: ENV ${name}, which Carve does not read`);
   }
   const parsed = ConfigSchema.safeParse(df.env);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `Dockerfile: ENV ${String(i.path[0])}: ${i.message}`));
