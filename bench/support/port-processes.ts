@@ -21,14 +21,12 @@ async function firstLine(child: ChildProcess, what: string): Promise<string> {
  * @example const samples = await callerRun({ kind: 'calls', calls: 1_500, warmupCalls: 600 })
  */
 export async function callerRun(plan: Omit<CallerPlan, 'rpcUrl' | 'bareUrl'>): Promise<LatencySamples> {
-  const server = spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'), { env: { ...process.env, ...START_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const env = { ...process.env, ...START_ENV };
+  const server = spawn(process.execPath, bundledNodeArgs('bench/port-servers.child.ts'), { env, stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     const urls = JSON.parse(await firstLine(server, 'the port server process')) as { rpcUrl: string; bareUrl: string };
     const full: CallerPlan = { ...plan, ...urls };
-    const caller = spawn(process.execPath, bundledNodeArgs('bench/port-calls.child.ts', JSON.stringify(full)), {
-      env: { ...process.env, ...START_ENV },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const caller = spawn(process.execPath, bundledNodeArgs('bench/port-calls.child.ts', JSON.stringify(full)), { env, stdio: ['ignore', 'pipe', 'inherit'] });
     return new Map(JSON.parse(await firstLine(caller, 'the port caller process')) as [string, { p50: number[]; p99: number[] }][]);
   } finally {
     server.kill('SIGTERM');

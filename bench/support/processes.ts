@@ -22,7 +22,8 @@ export interface BenchProcess {
 }
 
 // Carve's processes run the bundle, as `npm start` and the image do; the bench's own
-// servers (the baselines, the floor) are bundled the same way and run with the same flags.
+// servers (the baselines, the floor) are bundled the same way and run with the same flags
+// and environment.
 const START_SCRIPT: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
 /** The flags `npm start` passes to node (package.json), which the image and the manifests pass too. */
 const START_FLAGS = scriptNodeFlags(START_SCRIPT);

@@ -108,8 +108,8 @@ function sourceExists(root: string, source: string): boolean {
 /**
  * checkDockerfile: the default command is the monolith, every COPY source exists and is
  * not excluded by .dockerignore, the ENV passes the config schema and sets what npm start
- * sets for node, PORT is exposed,
- * DATA_DIR is a volume, and the user is a numeric non-root one.
+ * sets for node, PORT is exposed, DATA_DIR is a volume, and the user is a numeric
+ * non-root one.
  *
  * @example expect(checkDockerfile(loadRepoFacts(root))).toEqual([])
  */
