@@ -37,6 +37,8 @@ export interface CallerPlan {
   bareUrl: string;
   calls: number;
   warmupCalls: number;
+  /** For layers: which of LAYERS to time, by index, the floor always among them; every one when absent. */
+  layers?: number[];
 }
 
 /** bareEcho is the floor: a bare undici Pool posting the same JSON to a bare Hono echo. */

@@ -25,8 +25,8 @@ export const LAYERS = [
 ] as const;
 
 /**
- * timeLayers times every layer against the callee named in the plan, taking turns call
- * by call, for one run.
+ * timeLayers times the layers the plan names (every one by default) against the callee
+ * named in the plan, taking turns call by call, for one run.
  *
  * @example const samples = await timeLayers({ kind: 'layers', rpcUrl, bareUrl, calls: 1_500, warmupCalls: 600 })
  */
@@ -64,7 +64,8 @@ export async function timeLayers(plan: CallerPlan): Promise<LatencySamples> {
       inRequest(() => port.echo(sampleEntry)),
       inRequest(() => held.echo(sampleEntry)),
     ];
-    const tasks: LatencyTask[] = LAYERS.map((name, i) => ({ name, fn: fns[i]! }));
+    const timed = new Set([0, ...(plan.layers ?? LAYERS.keys())]);
+    const tasks: LatencyTask[] = LAYERS.map((name, i) => ({ name, fn: fns[i]! })).filter((_, i) => timed.has(i));
     await answersAlike(tasks);
     return await alternatingRuns(tasks, { runs: 1, calls: plan.calls, warmupCalls: plan.warmupCalls, log: () => {} });
   } finally {
