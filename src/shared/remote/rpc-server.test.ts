@@ -183,9 +183,8 @@ describe('the deadline', () => {
     expect(seen[0]?.signal?.aborted).toBe(true);
   });
 
-  // Known bug, fails today: the deadline is checked before the body is read, and
-  // AbortSignal.timeout(negative) then throws a RangeError, a 500 the client takes for a
-  // callee bug (RemoteCallFailed) instead of PortUnavailable. Drop `.fails` with the fix.
+  // The deadline is checked again once the body is in: a 500 here would be taken by the
+  // client for a callee bug (RemoteCallFailed) instead of PortUnavailable.
   it('answers 504, not 500, when the deadline passes while the body is still arriving', async () => {
     const deadline = Date.now() + 500;
     const late = new TextEncoder().encode(JSON.stringify({ entryId: 'e1' }));

