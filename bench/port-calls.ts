@@ -79,7 +79,7 @@ export function inRequest<T>(call: () => Promise<T>): () => Promise<T> {
  * timeHttpCalls serves the same-process servers, then times the four HTTP calls taking
  * turns, call by call, for one run, and closes what it opened.
  *
- * @example const samples = await timeHttpCalls({ kind: 'calls', rpcUrl, bareUrl, calls: 1_500, warmupCalls: 600 })
+ * @example const samples = await timeHttpCalls({ kind: 'calls', rpcUrl, bareUrl, calls: 1_500, warmupCalls: WARMUP_ROUNDS })
  */
 export async function timeHttpCalls(plan: CallerPlan): Promise<LatencySamples> {
   const logger = createLogger('silent');

@@ -28,7 +28,7 @@ export const LAYERS = [
  * timeLayers times the layers the plan names (every one by default) against the callee
  * named in the plan, taking turns call by call, for one run.
  *
- * @example const samples = await timeLayers({ kind: 'layers', rpcUrl, bareUrl, calls: 1_500, warmupCalls: 600 })
+ * @example const samples = await timeLayers({ kind: 'layers', rpcUrl, bareUrl, calls: 1_500, warmupCalls: WARMUP_ROUNDS, layers: [6] })
  */
 export async function timeLayers(plan: CallerPlan): Promise<LatencySamples> {
   const endpoint = new RemoteEndpoint({ module: 'ledger', urls: () => [plan.rpcUrl], tokens: benchTokens, logger: createLogger('silent') });

@@ -18,7 +18,7 @@ async function firstLine(child: ChildProcess, what: string): Promise<string> {
  * floor (where the JIT and the scheduler happen to put them), so each run gets its own,
  * and the spread over runs shows that luck instead of one draw of it becoming the figure.
  *
- * @example const samples = await callerRun({ kind: 'calls', calls: 1_500, warmupCalls: 600 })
+ * @example const samples = await callerRun({ kind: 'calls', calls: 1_500, warmupCalls: WARMUP_ROUNDS })
  */
 export async function callerRun(plan: Omit<CallerPlan, 'rpcUrl' | 'bareUrl'>): Promise<LatencySamples> {
   const env = { ...process.env, ...START_ENV };
