@@ -1,5 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +29,20 @@ function startMain(env: Record<string, string>, args = ['src/main.ts']) {
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+type Account = { email: string; password: string; name: string };
+
+const postJson = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function signIn(base: string, who: Account): Promise<string> {
+  return ((await (await postJson(`${base}/api/identity/sessions`, who)).json()) as { token: string }).token;
+}
+
+async function signUp(base: string, who: Account): Promise<string> {
+  expect((await postJson(`${base}/api/identity/users`, who)).status).toBe(201);
+  return signIn(base, who);
 }
 
 async function waitFor(check: () => string | undefined, ms = 20_000): Promise<string> {
@@ -60,6 +76,54 @@ describe('starting the monolith', () => {
       expect(await run.exited).toBe(0);
       expect(run.output()).toMatch(/shutting down/);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stopping the monolith', () => {
+  it('finishes an order already under way on SIGTERM before closing its databases, though its client hung up', async () => {
+    // A card provider that takes a second to answer, so the order is still being placed when the signal comes.
+    let charged!: () => void;
+    const charging = new Promise<void>((resolve) => (charged = resolve));
+    const provider = createServer((req, res) => {
+      req.resume().on('end', () => {
+        charged();
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'ch_drain', status: 'succeeded' })), 1000);
+      });
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    const dataDir = mkdtempSync(join(tmpdir(), 'carve-drain-'));
+    const env = { DATA_DIR: dataDir, PAYMENT_PROVIDER_URL: `http://127.0.0.1:${(provider.address() as AddressInfo).port}` };
+    try {
+      const run = startMain(env);
+      const base = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(run.output())?.[1]);
+      const who = { email: 'drain@carve.test', password: 'correct-horse-battery', name: 'Drain' };
+      const token = await signUp(base, who);
+      const { items } = (await (await fetch(`${base}/api/catalog/products`)).json()) as { items: { id: string }[] };
+      // The client goes away as a load generator's connections do when it stops: a reset, not a goodbye.
+      const body = JSON.stringify({ items: [{ productId: items[0]!.id, quantity: 1 }], paymentToken: 'tok_visa' });
+      const { hostname, port } = new URL(base);
+      const client = connect(Number(port), hostname);
+      client.write(
+        `POST /api/orders HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      await charging;
+      client.resetAndDestroy();
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(run.output()).not.toMatch(/not saved|not open/);
+
+      const again = startMain(env);
+      const after = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(again.output())?.[1]);
+      const orders = (await (await fetch(`${after}/api/orders`, { headers: { authorization: `Bearer ${await signIn(after, who)}` } })).json()) as {
+        items: { status: string }[];
+      };
+      expect(orders.items.map((o) => o.status)).toEqual(['paid']);
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    } finally {
+      provider.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -3,14 +3,16 @@ import { ConfigError } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 
 export interface Runnable {
-  app: { fetch: (request: Request) => Response | Promise<Response> };
+  app: { fetch(request: Request, env?: object): Response | Promise<Response> };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * runServer starts a Carve process on HOST:PORT and stops it cleanly on SIGTERM or
- * SIGINT: no new connections, in-flight requests finish, then databases close.
+ * SIGINT: no new connections, in-flight requests finish, then databases close. A
+ * request whose client has gone still finishes: its connection is closed, but an order
+ * it was placing may be waiting on the card provider, and must record the answer.
  *
  * @example await runServer(carve, { host: config.HOST, port: config.PORT, logger, name: 'carve storefront' })
  */
@@ -25,7 +27,8 @@ export async function runServer(
   }: { host: string; port: number; logger: Logger; name: string; afterStop?: () => Promise<void> },
 ): Promise<void> {
   await carve.start();
-  const server = serve({ fetch: carve.app.fetch, hostname: host, port }, (info) => {
+  const requests = countRequests(carve.app);
+  const server = serve({ fetch: requests.fetch, hostname: host, port }, (info) => {
     logger.info({ url: `http://${host}:${info.port}` }, `${name} listening`);
   });
 
@@ -35,13 +38,17 @@ export async function runServer(
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      carve.stop().then(afterStop).then(
-        () => process.exit(0),
-        (err) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      requests
+        .finished()
+        .then(() => carve.stop())
+        .then(afterStop)
+        .then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
     // Keep-alive connections from other Carve processes would hold close() open.
     if ('closeIdleConnections' in server) server.closeIdleConnections();
@@ -49,6 +56,35 @@ export async function runServer(
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * countRequests wraps `app.fetch` to know how many requests are being handled: the
+ * server's close() waits only for connections, and a client that resets its connection
+ * (a load generator stopping, a proxy timing out) leaves its request running.
+ */
+function countRequests(app: Runnable['app']) {
+  let running = 0;
+  let whenNone: (() => void) | undefined;
+  const done = () => {
+    if (--running === 0) whenNone?.();
+  };
+  return {
+    fetch(request: Request, env?: object): Response | Promise<Response> {
+      running++;
+      try {
+        const answer = app.fetch(request, env);
+        if (answer instanceof Promise) answer.then(done, done);
+        else done();
+        return answer;
+      } catch (err) {
+        done();
+        throw err;
+      }
+    },
+    /** finished resolves once no request is being handled. */
+    finished: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (whenNone = resolve))),
+  };
 }
 
 /**
