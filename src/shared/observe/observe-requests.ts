@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type TextMapGetter, context, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type TextMapGetter, propagation, trace } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -78,7 +78,7 @@ export function observeRequests({ logger, internalPaths }: ObserveRequestsOption
       throw err;
     };
     // The log line is written inside the request's scope, so it names the id and the trace too.
-    return context.with(trace.setSpan(parent, span), () => inRequestScope(requestId, () => next().then(answered, failed)));
+    return inRequestScope(requestId, () => next().then(answered, failed), trace.setSpan(parent, span));
   };
 }
 

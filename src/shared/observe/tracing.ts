@@ -4,6 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, type SpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { requestContext } from '../log/request-scope.js';
 
 export interface TracingOptions {
   /** Names this process in every span it exports: `carve`, or the module a service hosts. */
@@ -19,7 +20,8 @@ export const tracer = trace.getTracer('carve');
 
 /**
  * startTracing registers the process's tracer provider, the W3C trace-context
- * propagator and an AsyncLocalStorage context manager. With no exporter, spans are
+ * propagator and the AsyncLocalStorage context manager that carries the request id too
+ * (request-scope.ts). With no exporter, spans are
  * sampled out: each still gets a trace id that is propagated and logged, at the price
  * of two random ids, so correlation never depends on an exporter.
  *
@@ -33,7 +35,7 @@ export function startTracing({ serviceName, otlpEndpoint, exporter }: TracingOpt
     // With an exporter, the default: every trace a caller did not sample out (or OTEL_TRACES_SAMPLER).
     ...(sink ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
   });
-  provider.register();
+  provider.register({ contextManager: requestContext });
   return {
     /** shutdown sends the spans still buffered, then stops. */
     shutdown: () => provider.shutdown(),
