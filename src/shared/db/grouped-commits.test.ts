@@ -93,4 +93,22 @@ describe('SQLite transactions begun together, sharing one commit', () => {
       await second.close();
     }
   });
+
+  it('commits each transaction before the next one on the line starts, while it commits at once', async () => {
+    const second = openSqliteDb('t', join(dir, 't.db'));
+    try {
+      const first = db.tx(insert('mug'));
+      // Waiting for the lock: it writes, then fails after an await, so its row must go.
+      const failing = db.tx(async (q) => {
+        sqlite(q).run(sql`insert into item (name) values ('cap')`);
+        await Promise.resolve();
+        throw new Error('changed its mind');
+      });
+      await first;
+      await expect(failing).rejects.toThrow('changed its mind');
+      expect(seenElsewhere()).toEqual(['mug']);
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -18,11 +18,18 @@ import type Database from 'better-sqlite3';
 export interface GroupedCommits {
   /**
    * run runs `work` inside the open group, or opens one. It is called under the
-   * connection's lock; it resolves once the work has run, with `committed` to wait for.
+   * connection's lock, and calls `done` once the work has run and the lock may pass on;
+   * `outcome` hears the work's result once the COMMIT that holds it has run, or its error.
    */
-  run<T>(work: () => T | Promise<T>): Promise<{ result: T; committed: Promise<void> }>;
+  run<T>(work: () => T | Promise<T>, outcome: Outcome<T>, done: () => void): void;
   /** settle commits the open group now, if there is one; under the lock, before anything that must see only committed rows. */
   settle(): void;
+}
+
+/** Outcome is how a transaction is answered: a promise's resolve and reject. */
+export interface Outcome<T> {
+  resolve(result: T): void;
+  reject(err: unknown): void;
 }
 
 export interface GroupingOptions {
@@ -37,7 +44,9 @@ export interface GroupingOptions {
 /**
  * groupCommits wraps `client`'s transactions, to be run one at a time under the caller's lock.
  *
- * @example const commits = groupCommits(client, { afterCommit, scheduleSettle: () => setImmediate(() => exclusive(commits.settle)), mayDefer: () => true })
+ * @example
+ * const commits = groupCommits(client, { afterCommit, scheduleSettle: () => setImmediate(() => exclusive(commits.settle)), mayDefer: () => true });
+ * const saved = await new Promise((resolve, reject) => exclusive.enter((leave) => commits.run(work, { resolve, reject }, leave)));
  */
 export function groupCommits(client: Database.Database, { afterCommit, scheduleSettle, mayDefer }: GroupingOptions): GroupedCommits {
   const begin = client.prepare('BEGIN IMMEDIATE');
@@ -75,16 +84,27 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
     for (const m of members) m.resolve();
   };
 
-  const run = <T>(work: () => T | Promise<T>) => {
-    if (!group) {
-      begin.run();
-      group = [];
-      scheduleSettle();
+  const run = <T>(work: () => T | Promise<T>, outcome: Outcome<T>, done: () => void) => {
+    // Told of a failure only after the lock has passed on, as a settled promise would be.
+    const refuse = (err: unknown) => {
+      done();
+      outcome.reject(err);
+    };
+    let marked = false;
+    try {
+      if (!group) {
+        begin.run();
+        group = [];
+        scheduleSettle();
+      }
+      // The first in a group has nothing to keep on failure, so it needs no savepoint.
+      marked = group.length > 0;
+      if (marked) mark.run();
+    } catch (err) {
+      refuse(err);
+      return;
     }
-    // The first in a group has nothing to keep on failure, so it needs no savepoint.
-    const marked = group.length > 0;
-    if (marked) mark.run();
-    const failed = (err: unknown): never => {
+    const failed = (err: unknown) => {
       try {
         if (!marked || !client.inTransaction) failGroup(err);
         else {
@@ -95,44 +115,36 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
         // Its savepoint could not be undone, so nothing in the group can be kept.
         failGroup(err);
       }
-      throw err;
+      refuse(err);
     };
     let pending: T | Promise<T>;
     try {
       pending = work();
     } catch (err) {
-      return failed(err);
+      failed(err);
+      return;
     }
-    return Promise.resolve(pending).then((result) => {
+    Promise.resolve(pending).then((result) => {
       try {
         if (marked) release.run();
       } catch (err) {
         // Left open, the savepoint would be committed with the group though its caller heard it failed.
         failGroup(err);
-        throw err;
+        refuse(err);
+        return;
       }
-      const waiting = waitForCommit();
-      group!.push(waiting);
+      group!.push({ resolve: () => outcome.resolve(result), reject: outcome.reject });
+      // Before the lock passes on: the next holder's work must not be in this COMMIT half done.
       if (!mayDefer()) settle();
-      return { result, committed: waiting.promise };
+      done();
     }, failed);
   };
 
   return { run, settle };
 }
 
+/** A transaction of the open group whose work is done: told when the group's COMMIT has run, or failed. */
 interface Waiting {
-  promise: Promise<void>;
   resolve(): void;
   reject(err: unknown): void;
-}
-
-function waitForCommit(): Waiting {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }

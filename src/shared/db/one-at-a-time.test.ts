@@ -60,4 +60,31 @@ describe('oneAtATime', () => {
     await Promise.all([second, late]);
     expect(order).toEqual(['first', 'second', 'late']);
   });
+
+  it('runs work that enters without a promise in the same line as the rest, at once when the lock is free', async () => {
+    const exclusive = oneAtATime();
+    const order: string[] = [];
+    let startedAtOnce = false;
+    exclusive.enter((leave) => {
+      startedAtOnce = true;
+      setTimeout(() => {
+        order.push('entered first');
+        leave();
+      }, 5);
+    });
+    expect(startedAtOnce).toBe(true);
+    const second = exclusive(async () => {
+      order.push('called second');
+    });
+    const third = new Promise<void>((resolve) =>
+      exclusive.enter((leave) => {
+        order.push('entered third');
+        leave();
+        resolve();
+      }),
+    );
+    const fourth = exclusive(() => order.push('called fourth'));
+    await Promise.all([second, third, fourth]);
+    expect(order).toEqual(['entered first', 'called second', 'entered third', 'called fourth']);
+  });
 });

@@ -52,8 +52,10 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
     dialect: 'sqlite',
     location: file,
     read: (work) => settled(() => work(q)),
+    // Two promises a transaction besides the work's own, where a lock and a result to unwrap made five:
+    // what it is answered with after its COMMIT, and the wait for its work.
     tx: <T>(work: (q: Queryable) => Promise<T>) =>
-      exclusive(() => commits.run<T>(() => work(q))).then(({ result, committed }) => committed.then(() => result)),
+      new Promise<T>((resolve, reject) => exclusive.enter((leave) => commits.run(() => work(q), { resolve, reject }, leave))),
     onCommit: (listener) => {
       committed.push(listener);
     },
