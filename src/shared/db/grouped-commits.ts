@@ -80,8 +80,12 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
       return;
     }
     group = undefined;
-    afterCommit();
-    for (const m of members) m.resolve();
+    // Their rows are committed, so they are told so whatever a commit listener does.
+    try {
+      afterCommit();
+    } finally {
+      for (const m of members) m.resolve();
+    }
   };
 
   const run = <T>(work: () => T | Promise<T>, outcome: Outcome<T>, done: () => void) => {
@@ -135,8 +139,12 @@ export function groupCommits(client: Database.Database, { afterCommit, scheduleS
       }
       group!.push({ resolve: () => outcome.resolve(result), reject: outcome.reject });
       // Before the lock passes on: the next holder's work must not be in this COMMIT half done.
-      if (!mayDefer()) settle();
-      done();
+      // The lock passes on even should a commit listener throw, or the connection would stay locked.
+      try {
+        if (!mayDefer()) settle();
+      } finally {
+        done();
+      }
     }, failed);
   };
 
