@@ -209,9 +209,7 @@ describe('the bundle that npm start and the image run', () => {
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),
       });
-    const who = { email: 'bundle@carve.test', password: 'correct-horse-battery', name: 'Bundle' };
-    expect((await post('/api/identity/users', who)).status).toBe(201);
-    const { token } = (await (await post('/api/identity/sessions', who)).json()) as { token: string };
+    const token = await signUp(base, { email: 'bundle@carve.test', password: 'correct-horse-battery', name: 'Bundle' });
     const { items } = (await (await fetch(`${base}/api/catalog/products`)).json()) as { items: { id: string }[] };
     const order = await post('/api/orders', { items: [{ productId: items[0]!.id, quantity: 1 }], paymentToken: 'tok_visa' }, token);
     expect(order.status).toBe(201);
