@@ -84,6 +84,7 @@ async function measure(setup: Setup, t: Topology, plan: { concurrency: number[];
       p50,
       figure(`${setup.name}, ${c} clients: p99`, runs.map((r) => r.p99), 'ms', extra),
       figure(`${setup.name}, ${c} clients: CPU per ${shop ? 'order' : 'request'}`, runs.map((r) => r.cpuMsPerRequest), 'ms CPU', extra),
+      figure(`${setup.name}, ${c} clients: main-thread CPU per ${shop ? 'order' : 'request'}`, runs.map((r) => r.mainThreadCpuMsPerRequest), 'ms CPU', extra),
       figure(`${setup.name}, ${c} clients: highest RSS of any process`, runPeaks, 'MB', extra),
     );
   }
@@ -143,6 +144,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     notes: [
       `POST /api/orders, one item of one product with huge stock, one customer, tok_visa; ${plan.repeats} run(s) of ${plan.seconds} s per cell after a ${plan.warmUp} s warm-up: ${plan.repeats * plan.seconds} s of load in all, split into runs so each figure is a median with its spread.`,
       'req/s counts 201 answers only, but p50 and p99 are over every answer, so a run with failures (see `failed`) looks faster than it is. CPU is user+system time of every server process (/proc/<pid>/stat) divided by those answers.',
+      "Main-thread CPU is the part of it each process's main thread spent (/proc/<pid>/task/<pid>/stat), where its JavaScript runs and which bounds its throughput; the rest ran on V8's helper threads (garbage collection, compilation) and libuv's pool. The hand-wired routes check each request's token with jose, whose Ed25519 check runs on that pool through WebCrypto; Carve keeps a verified token and does the rest on its main thread.",
       "p50 and p99 leave out each connection's first answer: autocannon opens all its connections at once, and a saturated Node server accepts them one by one over seconds (a bare node:http server spending 1.5 ms a request shows p99 ~900 ms at 64 fresh connections), which clients that keep their connections never see.",
       'autocannon runs in the bench process on the same machine, so it competes with the servers for CPU.',
       "Carve's SQLite handle commits the transactions begun in one turn of the event loop together (src/shared/db/grouped-commits.ts), answering none before its COMMIT; the lean and same-writes hand-wired flows run each request straight through and commit each of its transactions alone, so a ratio to them near or above 1 is that grouping outweighing the JavaScript of the seams, not seams that cost nothing. The grouped flow (bench/baseline/commit-per-turn.ts) commits as Carve does: one transaction per module database for every order begun in a turn, each order's own transactions as savepoints in it, answered after the COMMIT. The ratio to it is the price of the seams' code alone.",

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuMs, sampleRss } from './processes.js';
+import { cpuMs, mainThreadCpuMs, sampleRss } from './processes.js';
 import { percentile } from './stats.js';
 
 export interface LoadOptions {
@@ -22,6 +22,8 @@ export interface LoadResult {
   /** What the failures were: status codes, `errors`, `timeouts`. */
   failures: Record<string, number>;
   cpuMsPerRequest: number;
+  /** The part of cpuMsPerRequest the processes' main threads spent, where their JavaScript runs. */
+  mainThreadCpuMsPerRequest: number;
   /** Each process's RSS in MB, read every 250 ms during the run: one series per pid. */
   rssMb: number[][];
 }
@@ -38,6 +40,7 @@ const RSS_EVERY_MS = 250;
  */
 export async function runLoad({ url, body, token, connections, seconds, pids }: LoadOptions): Promise<LoadResult> {
   const cpuBefore = pids.map(cpuMs);
+  const mainBefore = pids.map(mainThreadCpuMs);
   // Each connection's first answer is left out of the latencies. autocannon opens every
   // connection at once, and a saturated Node server accepts them one by one over seconds:
   // a plain node:http server spending 1.5 ms per request shows p99 ~900 ms at 64 fresh
@@ -63,6 +66,7 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
   });
   const [result, rssMb] = await Promise.all([load, sampleRss(pids, load, RSS_EVERY_MS)]);
   const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - cpuBefore[i]!, 0);
+  const mainCpu = pids.reduce((sum, pid, i) => sum + mainThreadCpuMs(pid) - mainBefore[i]!, 0);
   const ok = result['2xx'];
   const failures: Record<string, number> = {};
   for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) if (!status.startsWith('2')) failures[status] = count ?? 0;
@@ -76,6 +80,7 @@ export async function runLoad({ url, body, token, connections, seconds, pids }: 
     failed: result.non2xx + result.errors + result.timeouts,
     failures,
     cpuMsPerRequest: ok > 0 ? cpu / ok : Number.NaN,
+    mainThreadCpuMsPerRequest: ok > 0 ? mainCpu / ok : Number.NaN,
     rssMb,
   };
 }

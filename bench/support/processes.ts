@@ -113,7 +113,19 @@ const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
 /** cpuMs is the CPU time (user + system) a process has used so far, from /proc/<pid>/stat. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * mainThreadCpuMs is the CPU time of a process's main thread alone, where its JavaScript
+ * runs: the rest of cpuMs is V8's helper threads and libuv's pool.
+ */
+export function mainThreadCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name, which may hold spaces, start at state (field 3).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
