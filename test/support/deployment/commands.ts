@@ -31,22 +31,22 @@ function scriptEntry(script: string | undefined, built: Map<string, string>): st
 /** A leading NAME=value word of an npm script: the shell sets it in the environment of the command after it. */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/;
 
+/** splitScript parts an npm script's leading NAME=value words from the command they are set for. */
+function splitScript(script: string | undefined): { assignments: string[]; command: string[] } {
+  const words = script?.split(/\s+/) ?? [];
+  const first = words.findIndex((w) => !ASSIGNMENT.test(w));
+  const at = first === -1 ? words.length : first;
+  return { assignments: words.slice(0, at), command: words.slice(at) };
+}
+
 /** scriptEnv is what an npm script sets in its command's environment: "A=1 node dist/main.js" → { A: '1' }. */
 export function scriptEnv(script: string | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const word of script?.split(/\s+/) ?? []) {
-    const assignment = ASSIGNMENT.exec(word);
-    if (!assignment) break;
-    env[assignment[1]!] = assignment[2]!;
-  }
-  return env;
+  return Object.fromEntries(splitScript(script).assignments.map((w) => ASSIGNMENT.exec(w)!.slice(1, 3)));
 }
 
 /** scriptCommand is the command an npm script runs, without the variables it sets: "A=1 node x.js" → ['node', 'x.js']. */
 export function scriptCommand(script: string | undefined): string[] {
-  const words = script?.split(/\s+/) ?? [];
-  const first = words.findIndex((w) => !ASSIGNMENT.test(w));
-  return first === -1 ? [] : words.slice(first);
+  return splitScript(script).command;
 }
 
 /** scriptNodeFlags is what an npm script passes to node itself: "node --a=1 dist/main.js" → ['--a=1']. */
