@@ -1,3 +1,4 @@
+import { checkpointOffThread } from '../../src/shared/db/background-checkpoint.js';
 import type { ModuleDbs } from './module-dbs.js';
 
 /**
@@ -5,13 +6,15 @@ import type { ModuleDbs } from './module-dbs.js';
  * the first flow of a turn of the event loop opens a transaction in every module
  * database, each flow's own transactions nest in it as savepoints (better-sqlite3 makes
  * a nested transaction one), and the whole group commits at the end of the turn. A flow
- * is answered only after that COMMIT. So the third baseline pays what Carve pays for its
- * writes, and what is left between the two is the seams' own code.
+ * is answered only after that COMMIT, and the files checkpoint on Carve's thread
+ * (src/shared/db/background-checkpoint.ts). So the third baseline pays what Carve pays
+ * for its writes, and what is left between the two is the seams' own code.
  *
  * @example const placeGrouped = commitPerTurn(dbs); const order = await placeGrouped(() => placeOrderDurably(dbs, ...))
  */
 export function commitPerTurn(dbs: ModuleDbs) {
   const all = [dbs.orders.db, dbs.catalog.db, dbs.payments.db, dbs.notifications.db];
+  const background = all.map((db) => checkpointOffThread(db, db.name));
   let group: { settle: (err?: unknown) => void }[] | undefined;
 
   const commit = () => {
@@ -24,6 +27,7 @@ export function commitPerTurn(dbs: ModuleDbs) {
       for (const m of members) m.settle(err);
       return;
     }
+    for (const b of background) b?.committed();
     for (const m of members) m.settle();
   };
 

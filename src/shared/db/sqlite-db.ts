@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { ModuleDb, Queryable } from './module-db.js';
+import { checkpointOffThread } from './background-checkpoint.js';
 import { groupCommits } from './grouped-commits.js';
 import { oneAtATime } from './one-at-a-time.js';
 
@@ -11,7 +12,8 @@ import { oneAtATime } from './one-at-a-time.js';
  * openSqliteDb opens one module's SQLite file with WAL on. better-sqlite3 is
  * synchronous and drizzle cannot run an async transaction on it, so transactions run
  * under a lock, one writer at a time as SQLite allows, and those of one turn of the
- * event loop share a COMMIT (grouped-commits.ts).
+ * event loop share a COMMIT (grouped-commits.ts). A file's checkpoints run on a thread
+ * of their own (background-checkpoint.ts).
  *
  * @example const db = openSqliteDb('catalog', './data/catalog.db')
  */
@@ -30,8 +32,10 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
   const committed: ((q: Queryable) => void)[] = [];
   const key = file === ':memory:' ? undefined : resolve(file);
   if (key) openHere.set(key, (openHere.get(key) ?? 0) + 1);
+  const background = key ? checkpointOffThread(client, key) : undefined;
   const commits = groupCommits(client, {
     afterCommit: () => {
+      background?.committed();
       for (const listener of committed) listener(q);
     },
     // At the end of this turn of the event loop, after whatever else is waiting for the lock.
@@ -88,6 +92,7 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       client.prepare('select 1').get();
     },
     close: async () => {
+      await background?.release();
       await settled(() => {
         client.close();
         if (key) openHere.set(key, openHere.get(key)! - 1);
