@@ -139,8 +139,8 @@ function startThread(): Thread {
  * checkpointThread is the thread's whole script, run from its source text: it may use
  * only its arguments. It holds a connection to each file and, woken by a
  * commit, waits DELAY_MS, then checkpoints every file with commits since its last round.
- * PASSIVE never waits for a lock and never blocks a writer: a busy file waits for the
- * next round.
+ * PASSIVE never waits for a lock and never blocks a writer: a file another connection
+ * is checkpointing waits for the next round.
  */
 function checkpointThread(
   { driver, flags, delayMs }: { driver: string; flags: Int32Array; delayMs: number },
@@ -177,7 +177,12 @@ function checkpointThread(
       for (const [slot, db] of files) {
         if (Atomics.exchange(flags, slot, 0) === 0) continue;
         try {
-          db.pragma('wal_checkpoint(PASSIVE)');
+          const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
+          // Another connection was checkpointing it: try again next round, not at its next commit.
+          if (result?.busy) {
+            Atomics.store(flags, slot, 1);
+            Atomics.store(flags, 0, 1);
+          }
         } catch (err) {
           files.delete(slot);
           try {
