@@ -10,37 +10,43 @@ import { Worker } from 'node:worker_threads';
  * another connection checkpoint instead, so one thread of its own does it for every file
  * the process has open, shortly after each file's commits.
  *
- * The committing connection keeps a checkpoint of its own at a higher threshold
- * (FOREGROUND_CHECKPOINT_PAGES). Only a checkpoint run by the writer itself lets the WAL
- * start over from its first page while commits keep coming, and by then the thread has
- * copied nearly every page, so it is short.
+ * Only a checkpoint run by the writer itself lets the WAL start over from its first page
+ * while commits keep coming. So once a file's WAL holds RESTART_PAGES, the thread leaves
+ * that file alone and asks its writer to checkpoint after its next COMMIT; by then the
+ * thread has copied nearly every page, so that checkpoint is short, and with the thread
+ * out of the way it cannot find the file busy and leave the WAL to grow.
  */
 export interface BackgroundCheckpoints {
-  /** committed notes that the file has new pages in its WAL: one store, or a wake-up of the thread. */
+  /** committed notes that the file has new pages in its WAL, and checkpoints here when the thread has asked for it. */
   committed(): void;
   /** release stops checkpointing the file, once a checkpoint of it under way is over. */
   release(): Promise<void>;
 }
 
-/** The committing connection's own threshold, in pages (16 MB of WAL at SQLite's 4 KiB pages). */
-export const FOREGROUND_CHECKPOINT_PAGES = 4_000;
+/** The WAL's size, in pages, at which the writer checkpoints so that it starts over (16 MB at SQLite's 4 KiB pages). */
+export const RESTART_PAGES = 4_000;
 
 /** SQLite's own checkpoint threshold, in pages, which a connection goes back to should the thread fail its file. */
 const SQLITE_CHECKPOINT_PAGES = 1_000;
 
 /**
- * checkpointOffThread hands the checkpoints of `client`'s file to the checkpoint thread,
- * keeping SQLite's own on commit as a backstop. The caller calls `committed` after each
- * COMMIT and `release` before closing the connection.
+ * checkpointOffThread hands the checkpoints of `client`'s file to the checkpoint thread.
+ * SQLite's own checkpoint on commit stays as a last resort, should the thread stop
+ * answering, at four times RESTART_PAGES. The caller calls `committed` after each COMMIT,
+ * outside any transaction, and `release` before closing the connection.
  *
  * @example const background = checkpointOffThread(client, '/data/orders.db'); commit.run(); background?.committed()
  */
 export function checkpointOffThread(client: Database.Database, file: string): BackgroundCheckpoints | undefined {
-  const background = checkpointInBackground(file, (reason) => {
-    process.emitWarning(`${file}: checkpoints are back on the committing thread: ${reason}`);
-    if (client.open) client.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
-  });
-  if (background) client.pragma(`wal_autocheckpoint = ${FOREGROUND_CHECKPOINT_PAGES}`);
+  const background = checkpointInBackground(
+    file,
+    () => client.pragma('wal_checkpoint(PASSIVE)'),
+    (reason) => {
+      process.emitWarning(`${file}: checkpoints are back on the committing thread: ${reason}`);
+      if (client.open) client.pragma(`wal_autocheckpoint = ${SQLITE_CHECKPOINT_PAGES}`);
+    },
+  );
+  if (background) client.pragma(`wal_autocheckpoint = ${4 * RESTART_PAGES}`);
   return background;
 }
 
@@ -50,9 +56,12 @@ const DELAY_MS = 100;
 /** Files open at once in one process; a monolith opens five. Past this, a file checkpoints as SQLite does by itself. */
 const SLOTS = 64;
 
+// The shared flags: [BELL] wakes the thread; [slot] is 1 while that file has commits not
+// yet checkpointed; [SLOTS + slot] is 1 while the thread waits for the file's writer to checkpoint.
+const BELL = 0;
+
 interface Thread {
   worker: Worker;
-  // [0] wakes the thread; [slot] is 1 while that file has commits not yet checkpointed.
   flags: Int32Array;
   free: number[];
   fallBack: Map<number, (reason: string) => void>;
@@ -61,14 +70,20 @@ interface Thread {
 
 let thread: Thread | undefined;
 
+function ring(flags: Int32Array): void {
+  Atomics.store(flags, BELL, 1);
+  Atomics.notify(flags, BELL);
+}
+
 /**
  * checkpointInBackground has the process's checkpoint thread checkpoint `file` after its
- * commits. `fallBack` is called, with why, should the thread fail the file; the caller
- * then lets SQLite checkpoint on commit again. Answers undefined when no slot is free.
+ * commits, and `checkpointHere` run on the writer when the WAL should start over.
+ * `fallBack` is called, with why, should the thread fail the file; the caller then lets
+ * SQLite checkpoint on commit again. Answers undefined when no slot is free.
  *
- * @example const background = checkpointInBackground('/data/orders.db', () => client.pragma('wal_autocheckpoint = 1000'))
+ * @example const background = checkpointInBackground(file, () => client.pragma('wal_checkpoint(PASSIVE)'), warn)
  */
-export function checkpointInBackground(file: string, fallBack: (reason: string) => void): BackgroundCheckpoints | undefined {
+export function checkpointInBackground(file: string, checkpointHere: () => void, fallBack: (reason: string) => void): BackgroundCheckpoints | undefined {
   thread ??= startThread();
   const t = thread;
   const slot = t.free.pop();
@@ -79,10 +94,16 @@ export function checkpointInBackground(file: string, fallBack: (reason: string) 
   return {
     committed: () => {
       // After release the slot may be another file's.
-      if (released || Atomics.load(t.flags, slot) === 1) return;
+      if (released) return;
+      if (Atomics.load(t.flags, SLOTS + slot) === 1) {
+        checkpointHere();
+        Atomics.store(t.flags, SLOTS + slot, 0);
+        // The file's pages since are the thread's again, though no new commit has rung for them.
+        ring(t.flags);
+      }
+      if (Atomics.load(t.flags, slot) === 1) return;
       Atomics.store(t.flags, slot, 1);
-      Atomics.store(t.flags, 0, 1);
-      Atomics.notify(t.flags, 0);
+      ring(t.flags);
     },
     release: () => {
       released ??= new Promise<void>((resolve) => {
@@ -91,6 +112,7 @@ export function checkpointInBackground(file: string, fallBack: (reason: string) 
         t.worker.ref();
         t.closing.set(slot, () => {
           Atomics.store(t.flags, slot, 0);
+          Atomics.store(t.flags, SLOTS + slot, 0);
           t.free.push(slot);
           if (t.closing.size === 0) t.worker.unref();
           resolve();
@@ -103,13 +125,17 @@ export function checkpointInBackground(file: string, fallBack: (reason: string) 
 }
 
 function startThread(): Thread {
-  const flags = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + 1)));
+  const flags = new Int32Array(new SharedArrayBuffer(4 * (2 * SLOTS + 1)));
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   // tsx names functions through a helper of its own, which the thread's script must have too;
   // and bundlers rewrite `require`, so the script is handed the thread's own.
   const source = `const __name = (f) => f;\n(${checkpointThread.toString()})(require('node:worker_threads').workerData, require);`;
   // Not the process's flags: a loader or --input-type=module would turn the script into a module, without require.
-  const worker = new Worker(source, { eval: true, execArgv: [], workerData: { driver, flags, delayMs: DELAY_MS } });
+  const worker = new Worker(source, {
+    eval: true,
+    execArgv: [],
+    workerData: { driver, flags, slots: SLOTS, delayMs: DELAY_MS, restartPages: RESTART_PAGES },
+  });
   // An idle thread must not keep the process alive.
   worker.unref();
   const t: Thread = { worker, flags, free: Array.from({ length: SLOTS }, (_, i) => SLOTS - i), fallBack: new Map(), closing: new Map() };
@@ -135,17 +161,22 @@ function startThread(): Thread {
   return t;
 }
 
+interface ThreadData {
+  driver: string;
+  flags: Int32Array;
+  slots: number;
+  delayMs: number;
+  restartPages: number;
+}
+
 /**
  * checkpointThread is the thread's whole script, run from its source text: it may use
- * only its arguments. It holds a connection to each file and, woken by a
- * commit, waits DELAY_MS, then checkpoints every file with commits since its last round.
- * PASSIVE never waits for a lock and never blocks a writer: a file another connection
- * is checkpointing waits for the next round.
+ * only its arguments. It holds a connection to each file and, woken by a commit, waits
+ * DELAY_MS, then checkpoints every file with commits since its last round. PASSIVE never
+ * waits for a lock and never blocks a writer: a file another connection is checkpointing
+ * waits for the next round.
  */
-function checkpointThread(
-  { driver, flags, delayMs }: { driver: string; flags: Int32Array; delayMs: number },
-  load: (id: string) => unknown,
-): void {
+function checkpointThread({ driver, flags, slots, delayMs, restartPages }: ThreadData, load: (id: string) => unknown): void {
   const { parentPort } = load('node:worker_threads') as typeof import('node:worker_threads');
   const Database = load(driver) as typeof import('better-sqlite3');
   const port = parentPort!;
@@ -168,6 +199,24 @@ function checkpointThread(
       port.postMessage({ closed: m.close });
     }
   });
+  const checkpoint = (slot: number, db: import('better-sqlite3').Database) => {
+    try {
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[];
+      if (result?.busy) {
+        // Another connection was checkpointing it: try again next round, not at its next commit.
+        Atomics.store(flags, slot, 1);
+        Atomics.store(flags, 0, 1);
+      } else if ((result?.log ?? 0) >= restartPages) {
+        Atomics.store(flags, slots + slot, 1);
+      }
+    } catch (err) {
+      files.delete(slot);
+      try {
+        db.close();
+      } catch {}
+      port.postMessage({ failed: slot, reason: (err as Error).message });
+    }
+  };
   const rounds = async () => {
     for (;;) {
       const woken = Atomics.waitAsync(flags, 0, 0);
@@ -175,21 +224,9 @@ function checkpointThread(
       Atomics.store(flags, 0, 0);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       for (const [slot, db] of files) {
-        if (Atomics.exchange(flags, slot, 0) === 0) continue;
-        try {
-          const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
-          // Another connection was checkpointing it: try again next round, not at its next commit.
-          if (result?.busy) {
-            Atomics.store(flags, slot, 1);
-            Atomics.store(flags, 0, 1);
-          }
-        } catch (err) {
-          files.delete(slot);
-          try {
-            db.close();
-          } catch {}
-          port.postMessage({ failed: slot, reason: (err as Error).message });
-        }
+        // Left alone while its writer is asked to checkpoint, so that the two never meet.
+        if (Atomics.load(flags, slots + slot) === 1) continue;
+        if (Atomics.exchange(flags, slot, 0) === 1) checkpoint(slot, db);
       }
     }
   };
