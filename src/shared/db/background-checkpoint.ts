@@ -96,7 +96,11 @@ export function checkpointInBackground(file: string, checkpointHere: () => void,
       // After release the slot may be another file's.
       if (released) return;
       if (Atomics.load(t.flags, SLOTS + slot) === 1) {
-        checkpointHere();
+        // It runs among a COMMIT's listeners, which must not throw. A failed checkpoint loses
+        // nothing: the WAL keeps every page, and the thread asks again once it sees the size.
+        try {
+          checkpointHere();
+        } catch {}
         Atomics.store(t.flags, SLOTS + slot, 0);
         // The file's pages since are the thread's again, though no new commit has rung for them.
         ring(t.flags);
