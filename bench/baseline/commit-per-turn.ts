@@ -5,7 +5,8 @@ import type { ModuleDbs } from './module-dbs.js';
  * commitPerTurn runs hand-wired order flows the way Carve's SQLite handle commits them:
  * the first flow of a turn of the event loop opens a transaction in every module
  * database, each flow's own transactions nest in it as savepoints (better-sqlite3 makes
- * a nested transaction one), and the whole group commits at the end of the turn. A flow
+ * a nested transaction one), and the whole group commits at the end of the next turn,
+ * as Carve's SQLite handle waits two turns before its COMMIT (src/shared/db/sqlite-db.ts). A flow
  * is answered only after that COMMIT, and the files checkpoint on Carve's thread
  * (src/shared/db/background-checkpoint.ts). So the third baseline pays what Carve pays
  * for its writes, and what is left between the two is the seams' own code.
@@ -35,7 +36,7 @@ export function commitPerTurn(dbs: ModuleDbs) {
     if (!group) {
       for (const db of all) db.exec('BEGIN IMMEDIATE');
       group = [];
-      setImmediate(commit);
+      setImmediate(() => setImmediate(commit));
     }
     // A flow that throws has undone its own open savepoint; what it wrote before stays, as in the other flows.
     const result = flow();

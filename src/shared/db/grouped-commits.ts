@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 
 /**
- * GroupedCommits runs a SQLite connection's transactions so that those begun in the same
- * turn of the event loop share one COMMIT. A commit is most of a transaction's cost: it
+ * GroupedCommits runs a SQLite connection's transactions so that those begun close
+ * together (until `scheduleSettle` calls back: two turns of the event loop, in
+ * sqlite-db.ts) share one COMMIT. A commit is most of a transaction's cost: it
  * writes every page the transaction touched to the WAL, and an order runs ten of them.
  * Transactions from requests in flight together touch the same newest pages, so one
  * commit writes each page once for all of them.
@@ -35,7 +36,7 @@ export interface Outcome<T> {
 export interface GroupingOptions {
   /** Runs after each COMMIT. */
   afterCommit(): void;
-  /** Arranges for `settle` to run at the end of this turn, under the caller's lock. */
+  /** Arranges for `settle` to run soon, under the caller's lock: when, decides how many transactions a group holds. */
   scheduleSettle(): void;
   /** Whether a transaction may wait for the end of the turn; where not, it commits as soon as its work is done. */
   mayDefer(): boolean;

@@ -25,6 +25,19 @@ describe('a SQLite module database reusing its prepared statements', () => {
     ]);
   });
 
+  it('gives the transactions of two turns of the event loop in a row one COMMIT', async () => {
+    db = openSqliteDb('t', ':memory:');
+    await db.execute('create table item (id integer primary key, name text)');
+    let commits = 0;
+    db.onCommit(() => commits++);
+    const first = db.tx(async (q) => sqlite(q).run(sql`insert into item (name) values ('mug')`));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = db.tx(async (q) => sqlite(q).run(sql`insert into item (name) values ('cap')`));
+    await Promise.all([first, second]);
+    expect(commits).toBe(1);
+    expect(await db.read(async (q) => sqlite(q).all(sql`select name from item order by id`))).toEqual([{ name: 'mug' }, { name: 'cap' }]);
+  });
+
   it('still rolls back a failed transaction and commits the next', async () => {
     db = openSqliteDb('t', ':memory:');
     await db.execute('create table item (id integer primary key, name text not null)');

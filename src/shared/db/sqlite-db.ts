@@ -11,7 +11,7 @@ import { oneAtATime } from './one-at-a-time.js';
 /**
  * openSqliteDb opens one module's SQLite file with WAL on. better-sqlite3 is
  * synchronous and drizzle cannot run an async transaction on it, so transactions run
- * under a lock, one writer at a time as SQLite allows, and those of one turn of the
+ * under a lock, one writer at a time as SQLite allows, and those of two turns of the
  * event loop share a COMMIT (grouped-commits.ts). A file's checkpoints run on a thread
  * of their own (background-checkpoint.ts).
  *
@@ -38,8 +38,11 @@ export function openSqliteDb(module: string, file: string): ModuleDb {
       background?.committed();
       for (const listener of committed) listener(q);
     },
-    // At the end of this turn of the event loop, after whatever else is waiting for the lock.
-    scheduleSettle: () => setImmediate(() => void exclusive(commits.settle)),
+    // At the end of the next turn of the event loop, after whatever else is waiting for the
+    // lock. An order's next step begins as the COMMIT before it answers, at the end of a
+    // turn, and the new requests arrive in the next: a group open across both holds them all.
+    // Under 16 clients that took 0.75 ms of CPU an order to 0.55–0.6, at no cost to one client.
+    scheduleSettle: () => setImmediate(() => setImmediate(() => void exclusive(commits.settle))),
     // A second connection to the file in this process would wait for the lock synchronously,
     // blocking the very turn whose end releases it; so while there is one, commit at once.
     mayDefer: () => !key || openHere.get(key) === 1,
