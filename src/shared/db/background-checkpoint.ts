@@ -27,7 +27,7 @@ export interface BackgroundCheckpoints {
 export const RESTART_PAGES = 4_000;
 
 /** SQLite's own checkpoint threshold, in pages, which a connection goes back to should the thread fail its file. */
-const SQLITE_CHECKPOINT_PAGES = 1_000;
+export const SQLITE_CHECKPOINT_PAGES = 1_000;
 
 /**
  * checkpointOffThread hands the checkpoints of `client`'s file to the checkpoint thread.
