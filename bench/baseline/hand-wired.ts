@@ -7,27 +7,28 @@ import { z } from 'zod';
 import { openModuleDbs } from './module-dbs.js';
 import { OutOfStock, placeOrder } from './place-order.js';
 import { placeOrderDurably } from './place-order-durably.js';
-import { commitPerTurn } from './commit-per-turn.js';
+import { commitEachStep } from './commit-each-step.js';
 import { openShopDb } from './shop-db.js';
 
 // The bench's baselines: Carve's order flow written straight in one route, with direct
 // calls, and no ports, DI, relays or contract validation. FLOW=lean writes the order's
 // rows to one file and nothing else; FLOW=durable writes what Carve writes, where Carve
 // writes it: four module databases, outbox, delivery and inbox rows, the same transactions.
-// FLOW=grouped is the durable flow committing as Carve's SQLite handle does: the flows
-// begun in one turn of the event loop share one COMMIT per database.
+// FLOW=stepwise is the durable flow committing as Carve does: each step saved before the
+// next begins, and the steps begun in two turns of the event loop in a row sharing one
+// COMMIT per database.
 // They exist only to price the seams; nothing in src uses them.
 
 const dir = process.env.DATA_DIR ?? '.';
 const flow = process.env.FLOW ?? 'lean';
-if (!['lean', 'durable', 'grouped'].includes(flow)) throw new Error(`FLOW must be lean, durable or grouped, not ${flow}`);
+if (!['lean', 'durable', 'stepwise'].includes(flow)) throw new Error(`FLOW must be lean, durable or stepwise, not ${flow}`);
 const lean = flow === 'lean' ? openShopDb(join(dir, 'shop.db')) : undefined;
 const dbs = lean ? undefined : openModuleDbs(dir);
-const grouped = dbs && flow === 'grouped' ? commitPerTurn(dbs) : undefined;
-// Only the grouped flow waits for anything: the other two answer in the turn they ran, as before.
+const stepwise = dbs && flow === 'stepwise' ? commitEachStep(dbs) : undefined;
+// Only the stepwise flow waits for anything: the other two answer in the turn they ran.
 const place = (userId: string, items: { productId: string; quantity: number }[], token: string) => {
   if (!dbs) return placeOrder(lean!, userId, items, token);
-  if (grouped) return grouped(() => placeOrderDurably(dbs, userId, items, token));
+  if (stepwise) return stepwise(userId, items, token);
   return placeOrderDurably(dbs, userId, items, token);
 };
 const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
