@@ -22,6 +22,9 @@ function open(dir: string, module: string) {
   return { db, tx: <T>(fn: () => T): T => db.transaction(fn).immediate() };
 }
 
+/** How many due deliveries the orders database's `due` statement reads at once. */
+export const DELIVERY_BATCH = 200;
+
 const OUTBOX_INSERT = 'insert into carve_outbox (id, type, version, aggregate_id, payload, occurred_at, traceparent) values (?, ?, 1, ?, ?, ?, null)';
 
 /**
@@ -53,7 +56,7 @@ export function openModuleDbs(dir: string) {
       publish: o.prepare(OUTBOX_INSERT),
       addDelivery: o.prepare("insert into carve_outbox_delivery (event_id, destination, status, attempts, failures, next_attempt_at, delivered_at) values (?, ?, 'pending', 0, '[]', 0, null)"),
       due: o.prepare(
-        "select e.id, e.type, e.version, e.aggregate_id, e.payload, e.occurred_at, d.attempts from carve_outbox_delivery d join carve_outbox e on e.id = d.event_id where d.destination = ? and d.status = 'pending' and d.next_attempt_at <= ? order by e.seq limit 200",
+        `select e.id, e.type, e.version, e.aggregate_id, e.payload, e.occurred_at, d.attempts from carve_outbox_delivery d join carve_outbox e on e.id = d.event_id where d.destination = ? and d.status = 'pending' and d.next_attempt_at <= ? order by e.seq limit ${DELIVERY_BATCH}`,
       ),
       delivered: o.prepare("update carve_outbox_delivery set status = 'delivered', attempts = ?, delivered_at = ? where event_id = ? and destination = ? and status = 'pending'"),
     },

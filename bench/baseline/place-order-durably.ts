@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { newId } from '../../src/shared/db/new-id.js';
-import type { ModuleDbs } from './module-dbs.js';
+import { DELIVERY_BATCH, type ModuleDbs } from './module-dbs.js';
 import { OutOfStock } from './place-order.js';
 
 type Item = { productId: string; quantity: number };
@@ -108,9 +108,6 @@ export function* deliverySteps({ orders, notifications }: ModuleDbs): Steps<bool
   });
   return due.length === DELIVERY_BATCH;
 }
-
-/** As many deliveries as the orders database's `due` statement reads at once (module-dbs.ts). */
-const DELIVERY_BATCH = 200;
 
 /** runNow runs each step as its own transaction, committed as soon as its work is done, within the caller's turn. */
 export function runNow<T>(steps: Steps<T>): T {
