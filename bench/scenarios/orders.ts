@@ -1,5 +1,6 @@
 import type { Figure, Scenario, Target } from '../scenario.js';
 import { runLoad } from '../support/load.js';
+import { everyOrderNotified } from '../support/notified.js';
 import { orderBody, prepareShop, type Shop } from '../support/shop.js';
 import { figure } from '../support/stats.js';
 import { startCarve, startScript, type Topology } from '../support/topology.js';
@@ -88,6 +89,9 @@ async function measure(setup: Setup, t: Topology, plan: { concurrency: number[];
       figure(`${setup.name}, ${c} clients: highest RSS of any process`, runPeaks, 'MB', extra),
     );
   }
+  // Throws for a flow that fell behind: its orders/s would count work it had not done.
+  const notified = shop && (await everyOrderNotified(t.dataDir));
+  if (notified) log(`  ${setup.name}: all ${notified.paid} paid orders notified`);
   return { figures, rpsAt, p50At, peakRssMb };
 }
 
@@ -148,6 +152,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       "p50 and p99 leave out each connection's first answer: autocannon opens all its connections at once, and a saturated Node server accepts them one by one over seconds (a bare node:http server spending 1.5 ms a request shows p99 ~900 ms at 64 fresh connections), which clients that keep their connections never see.",
       'autocannon runs in the bench process on the same machine, so it competes with the servers for CPU.',
       "Carve's SQLite handle commits the transactions begun in two turns of the event loop in a row together (src/shared/db/grouped-commits.ts, src/shared/db/sqlite-db.ts), answering none before its COMMIT; the lean and same-writes hand-wired flows run each request straight through and commit each of its transactions alone, so a ratio to them near or above 1 is that grouping outweighing the JavaScript of the seams, not seams that cost nothing. The stepwise flow (bench/baseline/commit-each-step.ts) commits as Carve does: each step waits for its own transaction's COMMIT before the next begins, as Carve's saga waits before it calls the next module; each module database commits the transactions begun in two turns in a row together, each after the first in a savepoint; the files checkpoint on Carve's checkpoint thread; and the notification is delivered after the order is answered, one delivery round at a time, its events handled side by side, as Carve's relay and inbox do. The ratio to it is the price of the seams' code alone.",
+      "After a deployment's loads, the bench waits (up to 30 s) until every paid order in its SQLite files has its notification, and fails the run otherwise (bench/support/notified.ts): a flow whose notifications fell behind would count work it had not done. The Postgres monolith is not checked.",
       'Servers run with NODE_ENV=production (no strict-port JSON copying) and LOG_LEVEL=warn (no request log).',
       'RSS is VmRSS from /proc/<pid>/status, read every 250 ms during each run; the figure is the highest of any process of the deployment in a run, the median over the runs with their spread.',
     ],

@@ -35,6 +35,13 @@ describe('npm run bench -- --quick', { timeout: 120_000 }, () => {
     expect(result.code, result.output).toBe(0);
   });
 
+  it("checks after each SQLite flow's load that every paid order was notified", () => {
+    for (const flow of ['hand-wired baseline (SQLite)', 'hand-wired, same writes as Carve (SQLite)', 'Carve monolith, SQLite']) {
+      expect(result.output).toMatch(new RegExp(`${flow.replace(/[()]/g, '\\$&')}: all \\d+ paid orders notified`));
+    }
+    expect(result.output).toMatch(/each step saved before the next.*: all \d+ paid orders notified/);
+  });
+
   it('writes a table for each scenario into the quick results file', () => {
     const report = readFileSync(join(out, 'RESULTS.quick.md'), 'utf8');
     expect(report).toMatch(/## Machine\n\n- CPU: .+, \d+ cores/);
