@@ -64,12 +64,13 @@ function savers(all: Database.Database[]) {
     const first = !group.waiting;
     if (first) {
       group.begin.run();
-      group.waiting = [];
+      const waiting: (() => void)[] = [];
+      group.waiting = waiting;
       setImmediate(() =>
         setImmediate(() => {
-          const waiting = group.waiting;
+          // Rolled back, its place perhaps taken by a later group, which commits in its own time.
+          if (group.waiting !== waiting) return;
           group.waiting = undefined;
-          if (!waiting) return;
           group.commit.run();
           group.background?.committed();
           for (const answer of waiting) answer();
