@@ -208,6 +208,7 @@ function checkpointThread({ driver, flags, slots, delayMs, restartPages }: Threa
       const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[];
       if (result?.busy) {
         // Another connection was checkpointing it: try again next round, not at its next commit.
+        // flags[0] is the bell (BELL, out of this script's reach); set, the next wait returns at once.
         Atomics.store(flags, slot, 1);
         Atomics.store(flags, 0, 1);
       } else if ((result?.log ?? 0) >= restartPages) {

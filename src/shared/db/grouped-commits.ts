@@ -38,7 +38,7 @@ export interface GroupingOptions {
   afterCommit(): void;
   /** Arranges for `settle` to run soon, under the caller's lock: when, decides how many transactions a group holds. */
   scheduleSettle(): void;
-  /** Whether a transaction may wait for the end of the turn; where not, it commits as soon as its work is done. */
+  /** Whether a transaction may wait for its group's COMMIT; where not, it commits as soon as its work is done. */
   mayDefer(): boolean;
 }
 
