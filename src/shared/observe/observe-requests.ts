@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type TextMapGetter, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type TextMapGetter, propagation } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -10,7 +10,7 @@ import { routePath } from 'hono/route';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log/logger.js';
 import { inRequestScope } from '../log/request-scope.js';
-import { tracer } from './tracing.js';
+import { spanUnder } from './tracing.js';
 
 export interface ObserveRequestsOptions {
   /** Writes the one line each request gets; module code reads it as `c.var.logger`. */
@@ -35,7 +35,8 @@ const ACCEPTED_ID = /^[\w\-=]{1,128}$/;
 /**
  * observeRequests gives each request what lets it be found again: a request id (the
  * client's X-Request-Id when well formed, else a new UUID), a server span named
- * `<METHOD> <route>` that continues an incoming W3C traceparent, and one log line when
+ * `<METHOD> <route>` that continues an incoming W3C traceparent (or, where no span is
+ * exported, the caller's span itself: tracing.ts's spanUnder), and one log line when
  * it is answered. Code the request runs sees the id and the span through async context,
  * so logs and outgoing calls carry both.
  *
@@ -58,7 +59,7 @@ export function observeRequests({ logger, internalPaths }: ObserveRequestsOption
     if (!kept || !internalPaths?.test(c.req.path)) c.header('X-Request-Id', requestId);
 
     const parent = propagation.extract(ROOT_CONTEXT, c, requestHeaders);
-    const span = tracer.startSpan(c.req.method, { kind: SpanKind.SERVER }, parent);
+    const { span, scope } = spanUnder(c.req.method, { kind: SpanKind.SERVER }, parent);
     const answered = () => {
       // Hono answers a thrown error through onError, so the request is over either way.
       if (span.isRecording()) record(span, c);
@@ -78,7 +79,7 @@ export function observeRequests({ logger, internalPaths }: ObserveRequestsOption
       throw err;
     };
     // The log line is written inside the request's scope, so it names the id and the trace too.
-    return inRequestScope(requestId, () => next().then(answered, failed), trace.setSpan(parent, span));
+    return inRequestScope(requestId, () => next().then(answered, failed), scope);
   };
 }
 

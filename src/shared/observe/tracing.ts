@@ -18,6 +18,9 @@ export interface TracingOptions {
 /** The tracer every Carve span comes from. A no-op until startTracing registers a provider. */
 export const tracer = trace.getTracer('carve');
 
+/** Whether this process sends its spans anywhere: set by startTracing, cleared when that provider shuts down. */
+let exporting = false;
+
 /**
  * startTracing registers the process's tracer provider, the W3C trace-context
  * propagator and the AsyncLocalStorage context manager that carries the request id too
@@ -36,9 +39,13 @@ export function startTracing({ serviceName, otlpEndpoint, exporter }: TracingOpt
     ...(sink ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
   });
   provider.register({ contextManager: requestContext });
+  exporting = sink !== undefined;
   return {
     /** shutdown sends the spans still buffered, then stops. */
-    shutdown: () => provider.shutdown(),
+    shutdown: () => {
+      exporting = false;
+      return provider.shutdown();
+    },
   };
 }
 
@@ -68,6 +75,28 @@ export function contextFrom(traceparent: string | null | undefined): Context {
 }
 
 /**
+ * spanUnder starts the span a request or an event is handled in, under `parent`, and
+ * gives the context to run the work in. A process that exports nothing handles work
+ * that arrived with a trace in the caller's own span instead: a span of its own would
+ * be recorded nowhere, yet cost two random ids, the sampler's verdict and a context,
+ * about 4 µs of the 30 a port call to another process adds to the bare floor. The
+ * caller's span carries the same trace id and sampled flag on to logs and further
+ * calls, and a later span then names as its parent one that a process did record.
+ *
+ * @example const { span, scope } = spanUnder('POST', { kind: SpanKind.SERVER }, propagation.extract(ROOT_CONTEXT, headers))
+ */
+export function spanUnder(
+  name: string,
+  options: { kind: SpanKind; attributes?: Record<string, string | number | boolean> },
+  parent: Context,
+): { span: Span; scope: Context } {
+  const callers = exporting ? undefined : trace.getSpan(parent);
+  if (callers) return { span: callers, scope: parent };
+  const span = tracer.startSpan(name, options, parent);
+  return { span, scope: trace.setSpan(parent, span) };
+}
+
+/**
  * inSpan runs work in a new active span, ending it with the work's outcome. A thrown
  * error marks the span failed and is thrown on.
  *
@@ -79,7 +108,8 @@ export function inSpan<T>(
   parent: Context,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
+  const { span, scope } = spanUnder(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
+  return context.with(scope, async () => {
     try {
       return await work(span);
     } catch (err) {
