@@ -8,6 +8,7 @@ import { type Implementation, defineContract, method } from '../src/shared/contr
 import { createLocalPort } from '../src/shared/contract/local-port.js';
 import { createHttpApp } from '../src/shared/http/create-http-app.js';
 import { createLogger } from '../src/shared/log/logger.js';
+import { createMetrics } from '../src/shared/observe/metrics.js';
 import { rpcRoutes } from '../src/shared/remote/rpc-server.js';
 import { type ServiceTokens, serviceTokens } from '../src/shared/remote/service-token.js';
 
@@ -54,7 +55,7 @@ async function listen(fetch: (req: Request) => Response | Promise<Response>) {
 
 /**
  * startPortServers serves the ledger's rpc routes as a Carve process does (request ids,
- * logging, service tokens, the in-process port behind them) and a bare Hono echo.
+ * logging, HTTP metrics, service tokens, the in-process port behind them) and a bare Hono echo.
  *
  * @example const servers = await startPortServers(); ...; await servers.close()
  */
@@ -67,6 +68,8 @@ export async function startPortServers(): Promise<PortServers> {
     logger: createLogger('silent'),
     routes: [],
     readiness: async () => ({ ready: true, modules: [] }),
+    // A service's metrics, so each call is timed into the HTTP request histogram as there.
+    metrics: createMetrics(),
     // One port for every call, as Carve's composition root keeps it.
     rpc: rpcRoutes([{ contract: ledgerContract, port: () => ledgerPort }], benchTokens),
   });

@@ -9,7 +9,6 @@ import { mountApiDocs } from './api-docs.js';
 import { limitBody } from './body-limit.js';
 import { type OpenApiDoc, mergeOpenApi } from './merge-openapi.js';
 import type { AppEnv } from './app-env.js';
-import { prometheus } from '@hono/prometheus';
 import type { CarveMetrics } from '../observe/metrics.js';
 import { observeRequests } from '../observe/observe-requests.js';
 
@@ -67,9 +66,7 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   // First, so everything the request does, its log lines included, runs inside its span
   // and names its id. It continues the trace of a W3C traceparent, from a client or another
   // Carve process, and keeps a well-formed X-Request-Id, so one id follows a request across processes.
-  app.use(observeRequests({ logger: opts.logger, internalPaths: INTERNAL_PATH }));
-  const http = opts.metrics ? prometheus({ registry: opts.metrics.registry }) : undefined;
-  if (http) app.use(http.registerMetrics);
+  app.use(observeRequests({ logger: opts.logger, internalPaths: INTERNAL_PATH, timings: opts.metrics?.httpRequests }));
 
   const limit = limitBody(opts.bodyLimit, (c) => {
     // The rest of the body is never read, so the connection cannot carry another request.
@@ -97,7 +94,8 @@ export function createHttpApp(opts: HttpAppOptions): OpenAPIHono<AppEnv> {
   });
 
   // Open, like /health: a Prometheus server scrapes it without credentials. It holds counts and timings, no data.
-  if (http) app.get('/metrics', http.printMetrics);
+  const registry = opts.metrics?.registry;
+  if (registry) app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   if (opts.admin) app.route('/_carve', opts.admin);
   if (opts.rpc) app.route('/_rpc', opts.rpc);
   if (opts.events) app.route('/_events', opts.events);

@@ -89,6 +89,21 @@ export class CallHistogram<L extends string> {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
+  /**
+   * countedAs registers a counter that reads this histogram's counts, so a dashboard
+   * written against a counter beside the histogram (http_requests_total) keeps working,
+   * and a request is counted with no second observe.
+   */
+  countedAs(name: string, help: string, registers: Registry[]): void {
+    const get = async () => {
+      const values = [...this.series.values()].map((s) => ({ value: s.count, labels: { ...s.labels } }));
+      return { name, help, type: 'counter', aggregator: 'sum', values };
+    };
+    // Reset with the histogram: its counts are this counter's values.
+    const counter = { name, help, type: 'counter', aggregator: 'sum', get, reset: () => {} };
+    for (const registry of registers) registry.registerMetric(counter as never);
+  }
+
   reset(): void {
     this.series.clear();
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../http/app-env.js';
 import { createLogger } from '../log/logger.js';
 import { currentRequestId } from '../log/request-scope.js';
+import { createMetrics } from './metrics.js';
 import { observeRequests } from './observe-requests.js';
 import { activeTraceId, startTracing } from './tracing.js';
 
@@ -101,5 +102,27 @@ describe('observeRequests', () => {
     expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const pub = await app.request('/orders/1', { headers: { 'x-request-id': 'from-a-browser' } });
     expect(pub.headers.get('x-request-id')).toBe('from-a-browser');
+  });
+});
+
+describe('observeRequests with timings', () => {
+  const metrics = createMetrics({ processMetrics: false });
+  const timed = new Hono<AppEnv>();
+  timed.use(observeRequests({ logger, timings: metrics.httpRequests }));
+  timed.get('/orders/:id', (c) => c.json({ id: c.req.param('id') }, c.req.param('id') === 'gone' ? 404 : 200));
+  timed.post('/fail', () => {
+    throw new Error('boom');
+  });
+
+  it('times each request by method, route pattern and status, and counts it, where Prometheus scrapes them', async () => {
+    for (const id of ['1', '2', 'gone']) await timed.request(`/orders/${id}`);
+    await timed.request('/fail', { method: 'POST' });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",route="/orders/:id",status="200",ok="true"} 2');
+    expect(text).toContain('http_request_duration_seconds_count{method="GET",route="/orders/:id",status="404",ok="false"} 1');
+    expect(text).toContain('http_request_duration_seconds_bucket{le="10",method="GET",route="/orders/:id",status="200",ok="true"} 2');
+    expect(text).toContain('http_requests_total{method="GET",route="/orders/:id",status="200",ok="true"} 2');
+    expect(text).toContain('http_requests_total{method="POST",route="/fail",status="500",ok="false"} 1');
+    expect(text).toMatch(/# TYPE http_requests_total counter/);
   });
 });
