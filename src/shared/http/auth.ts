@@ -41,7 +41,10 @@ export function createTokenVerifier(
   { refetchAfterMs = 30_000 } = {},
 ): TokenVerifier {
   let fetchedAt = 0;
-  const verified = new LRUCache<string, AuthUser>({ max: 10_000, ttl: TRUST_VERIFIED_MS });
+  // Trust runs out by a time kept with each token rather than by the cache's ttl:
+  // lru-cache's ttl reads the clock through a timer it sets every millisecond, a timer on
+  // nearly every request, as service-token.ts found.
+  const verified = new LRUCache<string, { user: AuthUser; until: number }>({ max: 10_000 });
   const key = cachedUntilFailure(async () => {
     fetchedAt = Date.now();
     verified.clear();
@@ -51,7 +54,7 @@ export function createTokenVerifier(
   return {
     async verify(token) {
       const known = verified.get(token);
-      if (known) return known;
+      if (known && known.until > Date.now()) return known.user;
       let current = await key();
       let kid: string | undefined;
       try {
@@ -76,7 +79,7 @@ export function createTokenVerifier(
         const claims = Claims.parse(payload);
         const user: AuthUser = Object.freeze({ id: claims.sub, email: claims.email, role: claims.role });
         const left = payload.exp === undefined ? TRUST_VERIFIED_MS : payload.exp * 1000 - Date.now();
-        if (left > 0) verified.set(token, user, { ttl: Math.min(left, TRUST_VERIFIED_MS) });
+        if (left > 0) verified.set(token, { user, until: Date.now() + Math.min(left, TRUST_VERIFIED_MS) });
         return user;
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) throw unauthorized('The bearer token has expired');
