@@ -1,6 +1,9 @@
+import { Hono } from 'hono';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, createTokenVerifier } from './auth.js';
+import type { AppEnv } from './app-env.js';
+import { TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, createTokenVerifier, requireUser } from './auth.js';
+import { problemResponse } from './create-http-app.js';
 
 async function keyWithKid(kid: string) {
   const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { crv: 'Ed25519' });
@@ -104,5 +107,22 @@ describe('the token verifier', () => {
     const k = await keyWithKid('k1');
     const verifier = createTokenVerifier(async () => k.jwk);
     await expect(verifier.verify(await sign(k.privateKey, 'k1', { email: 'a@b.co', role: 'root' }))).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('requireUser', () => {
+  it('admits a signed-in user, checking the signature of a token only the first time it is shown', async () => {
+    const k = await keyWithKid('k1');
+    const real = createTokenVerifier(async () => k.jwk);
+    const verifier = { verify: vi.fn(real.verify), known: real.known };
+    const app = new Hono<AppEnv>();
+    app.use(requireUser(verifier));
+    app.get('/me', (c) => c.json(c.var.user));
+    app.onError((err, c) => problemResponse(c, err));
+    const headers = { authorization: `Bearer ${await sign(k.privateKey, 'k1')}` };
+    for (let i = 0; i < 3; i++) expect(await (await app.request('/me', { headers })).json()).toEqual({ id: 'user-1', email: 'a@b.co', role: 'customer' });
+    expect(verifier.verify).toHaveBeenCalledTimes(1);
+    expect((await app.request('/me', { headers: { authorization: 'Bearer not.a.token' } })).status).toBe(401);
+    expect((await app.request('/me')).status).toBe(401);
   });
 });
