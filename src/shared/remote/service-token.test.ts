@@ -48,6 +48,22 @@ describe('a callee remembering the tokens it has proven', () => {
     expect(tokens.known(token, 'payments')).toBeUndefined();
   });
 
+  it('knows each of several callers in turn, and each token for its own callee only', async () => {
+    const tokens = serviceTokens(SECRET);
+    const fromOrders = await tokens.mint('orders', 'payments');
+    const fromGateway = await tokens.mint('gateway', 'payments');
+    const toCatalog = await tokens.mint('orders', 'catalog');
+    await tokens.verify(fromOrders, 'payments');
+    await tokens.verify(fromGateway, 'payments');
+    await tokens.verify(toCatalog, 'catalog');
+    for (let i = 0; i < 2; i++) {
+      expect(tokens.known(fromOrders, 'payments')).toEqual({ module: 'orders' });
+      expect(tokens.known(fromGateway, 'payments')).toEqual({ module: 'gateway' });
+      expect(tokens.known(toCatalog, 'payments')).toBeUndefined();
+      expect(tokens.known(toCatalog, 'catalog')).toEqual({ module: 'orders' });
+    }
+  });
+
   it('never knows a token it refused', async () => {
     const tokens = serviceTokens(SECRET);
     const forged = await serviceTokens('another-secret-0123456789abcdef').mint('orders', 'payments');

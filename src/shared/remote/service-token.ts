@@ -30,6 +30,13 @@ export interface ServiceTokens {
 
 const audience = (callee: string) => `carve:${callee}`;
 
+/** A token verify has proven: who showed it, for which callee, and until when. */
+interface Proven {
+  caller: ServiceCaller;
+  callee: string;
+  expiresAt: number;
+}
+
 /**
  * serviceTokens signs and checks the tokens one Carve process shows another on internal
  * RPC: HS256 with SERVICE_SECRET, naming the calling module, for one callee, for a minute.
@@ -41,14 +48,23 @@ export function serviceTokens(secret: string): ServiceTokens {
   const minted = new Map<string, { token: string; renewAt: number }>();
   // Expiry is checked here rather than by the cache's ttl: lru-cache's ttl reads the clock
   // through a timer it sets every millisecond, a timer on nearly every internal call.
-  const verified = new LRUCache<string, { caller: ServiceCaller; expiresAt: number }>({ max: VERIFIED_CACHE_SIZE });
+  // Keyed by the token alone: a token names its one callee (its audience), kept beside it.
+  const verified = new LRUCache<string, Proven>({ max: VERIFIED_CACHE_SIZE });
+  // The token proven last, compared before the cache is asked: a caller shows one token
+  // for most of a minute, and comparing it costs less than hashing it, which a token
+  // read fresh from a request's header must be for every lookup (about 1 µs a call).
+  let last: (Proven & { token: string }) | undefined;
   const reusable = (caller: string, callee: string) => {
     const cached = minted.get(`${caller}>${callee}`);
     return cached && cached.renewAt > Date.now() ? cached.token : undefined;
   };
   const known = (token: string, callee: string) => {
-    const entry = verified.get(`${callee} ${token}`);
-    return entry && entry.expiresAt > Date.now() ? entry.caller : undefined;
+    let entry: Proven | undefined = last;
+    if (entry === undefined || last!.token !== token) {
+      entry = verified.get(token);
+      if (entry) last = { ...entry, token };
+    }
+    return entry && entry.callee === callee && entry.expiresAt > Date.now() ? entry.caller : undefined;
   };
   return {
     reusable,
@@ -82,7 +98,7 @@ export function serviceTokens(secret: string): ServiceTokens {
       });
       const caller = Object.freeze({ module: payload.sub! });
       const expiresAt = payload.exp! * 1000;
-      if (expiresAt > Date.now()) verified.set(`${callee} ${token}`, { caller, expiresAt });
+      if (expiresAt > Date.now()) verified.set(token, { caller, callee, expiresAt });
       return caller;
     },
   };
