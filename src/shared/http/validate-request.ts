@@ -39,9 +39,9 @@ export function validatesInOneLayer(route: RouteConfig): boolean {
  * headers, then the body's media type (415 if undeclared), then the JSON body. Each
  * valid part is handed to the handler through `c.req.valid()`.
  *
- * The library adds a layer of middleware for each part, each parsing asynchronously:
- * about 35 of the 220 promises an order made, every one of them running async-context
- * hooks.
+ * The library adds a layer of middleware for each part, each parsing asynchronously,
+ * and every promise runs async-context hooks: counted with an async hook, an order made
+ * 221 promises through it and makes 196 through this.
  *
  * @example router.on('post', '/', requireUser(verifier), validateRequest(route), handler)
  */
