@@ -24,13 +24,18 @@ const JSON_READ = /^application\/([\w.-]+\+)?json$/i;
  * media types) or cookies are left to @hono/zod-openapi's own validators.
  */
 export function validatesInOneLayer(route: RouteConfig): boolean {
-  const request = route.request;
-  if (request?.cookies) return false;
-  const content = request?.body?.content ?? {};
-  const mediaTypes = Object.keys(content);
+  if (route.request?.cookies) return false;
+  const { mediaTypes, schema } = bodyOf(route);
   if (mediaTypes.length === 0) return true;
-  const schema = (content[mediaTypes[0]!] as { schema?: { safeParse?: unknown } }).schema;
-  return mediaTypes.length === 1 && JSON_MEDIA_TYPE.test(mediaTypes[0]!) && typeof schema?.safeParse === 'function';
+  return mediaTypes.length === 1 && JSON_MEDIA_TYPE.test(mediaTypes[0]!) && typeof (schema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+}
+
+/** bodyOf is the media types a route's body is declared in, and the schema of the first. */
+function bodyOf(route: RouteConfig): { mediaTypes: string[]; schema: ZodType | undefined } {
+  const content = route.request?.body?.content ?? {};
+  const mediaTypes = Object.keys(content);
+  const schema = mediaTypes.length > 0 ? (content[mediaTypes[0]!] as { schema?: ZodType }).schema : undefined;
+  return { mediaTypes, schema };
 }
 
 /**
@@ -51,9 +56,7 @@ export function validateRequest(route: RouteConfig): MiddlewareHandler {
   if (query) checks.push({ target: 'query', schema: query as ZodType, read: readQuery });
   if (params) checks.push({ target: 'param', schema: params as ZodType, read: (c) => c.req.param() });
   if (headers) checks.push({ target: 'header', schema: headers as ZodType, read: headerReader(headers as ZodType) });
-  const content = body?.content ?? {};
-  const mediaTypes = Object.keys(content);
-  const json = mediaTypes.length > 0 ? ((content[mediaTypes[0]!] as { schema: ZodType }).schema) : undefined;
+  const json = bodyOf(route).schema;
   const required = body?.required === true;
 
   return async (c, next) => {

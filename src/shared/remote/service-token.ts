@@ -59,11 +59,8 @@ export function serviceTokens(secret: string): ServiceTokens {
     return cached && cached.renewAt > Date.now() ? cached.token : undefined;
   };
   const known = (token: string, callee: string) => {
-    let entry: Proven | undefined = last;
-    if (entry === undefined || last!.token !== token) {
-      entry = verified.get(token);
-      if (entry) last = { ...entry, token };
-    }
+    const entry = last?.token === token ? last : verified.get(token);
+    if (entry && entry !== last) last = { ...entry, token };
     return entry && entry.callee === callee && entry.expiresAt > Date.now() ? entry.caller : undefined;
   };
   return {
