@@ -1,5 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import fc from 'fast-check';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { fuzzRequest } from '../../../test/support/fuzz-arbitraries.js';
 import type { AppEnv } from './app-env.js';
@@ -34,9 +36,18 @@ const lookup = createRoute({
   responses: { 200: { description: 'ok' } },
 });
 
+// A header schema that keeps undeclared headers is handed every header.
+const trace = createRoute({
+  method: 'get',
+  path: '/trace',
+  request: { headers: z.looseObject({ 'X-Trace': z.string().min(2) }) },
+  responses: { 200: { description: 'ok' } },
+});
+
 /** The same routes, on Carve's router and on the library's own validators. */
 function app(router: OpenAPIHono<AppEnv>) {
   router.openapi(lookup, (c) => c.json({ query: c.req.valid('query') }, 200));
+  router.openapi(trace, (c) => c.json({ header: c.req.valid('header') }, 200));
   router.openapi(place, (c) => c.json({ param: c.req.valid('param'), query: c.req.valid('query'), header: c.req.valid('header'), json: c.req.valid('json') }, 200));
   router.openapi(note, (c) => c.json({ json: c.req.valid('json') }, 200));
   router.onError((err, c) => problemResponse(c, err));
@@ -44,6 +55,13 @@ function app(router: OpenAPIHono<AppEnv>) {
 }
 const carve = app(createRouter());
 const library = app(new OpenAPIHono<AppEnv>({ defaultHook: refuseInvalid }));
+
+/** listen serves a router on a port the OS picks, on loopback, as run-server.ts serves an app. */
+function listen(router: OpenAPIHono<AppEnv>) {
+  return new Promise<{ url: string; server: ReturnType<typeof serve> }>((resolve) => {
+    const server = serve({ fetch: router.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve({ url: `http://127.0.0.1:${info.port}`, server }));
+  });
+}
 
 const good = JSON.stringify({ items: [{ productId: 'p1', quantity: 2 }] });
 const REQUESTS: [string, string, RequestInit][] = [
@@ -62,6 +80,9 @@ const REQUESTS: [string, string, RequestInit][] = [
   ['an optional body of another type', '/note', { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'hi' }],
   ['a query an async check accepts', '/lookup?code=ok', { method: 'GET' }],
   ['a query an async check refuses', '/lookup?code=no', { method: 'GET' }],
+  ['a header sent twice', '/main', { method: 'POST', headers: [['content-type', 'application/json'], ['Idempotency-Key', 'key-1'], ['idempotency-key', 'key-2']], body: good }],
+  ['every header, to a schema that keeps them', '/trace', { method: 'GET', headers: { 'x-trace': 'abc', 'x-other': 'kept' } }],
+  ['a header a schema that keeps them all refuses', '/trace', { method: 'GET', headers: { 'x-trace': 'a' } }],
 ];
 
 describe("Carve's one-layer request validation", () => {
@@ -89,7 +110,7 @@ describe("Carve's one-layer request validation", () => {
 
   it('hands the handler the parsed request, and refuses each bad part with the status users see', async () => {
     const statuses = await Promise.all(REQUESTS.map(async ([, path, init]) => (await carve.request(path, init)).status));
-    expect(statuses).toEqual([200, 200, 400, 400, 415, 415, 400, 400, 400, 400, 200, 200, 415, 200, 400]);
+    expect(statuses).toEqual([200, 200, 400, 400, 415, 415, 400, 400, 400, 400, 200, 200, 415, 200, 400, 200, 200, 400]);
     const res = await carve.request(...(REQUESTS[0]!.slice(1) as [string, RequestInit]));
     expect(await res.json()).toEqual({
       param: { shop: 'main' },
@@ -97,6 +118,22 @@ describe("Carve's one-layer request validation", () => {
       header: expect.objectContaining({ 'Idempotency-Key': 'key-12345' }),
       json: { items: [{ productId: 'p1', quantity: 2 }] },
     });
+  });
+
+  it('reads the headers a route declares as @hono/zod-openapi does behind a real Node server', async () => {
+    const servers = await Promise.all([carve, library].map(listen));
+    try {
+      const answers = await Promise.all(
+        servers.map(async ({ url }) => {
+          const res = await fetch(`${url}/main`, { method: 'POST', headers: [['content-type', 'application/json'], ['IDEMPOTENCY-KEY', 'key-12345'], ['idempotency-key', 'key-67890'], ['x-other', 'x']], body: good });
+          return { status: res.status, body: (await res.json()) as { header?: unknown } };
+        }),
+      );
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]!.body.header).toEqual({ 'Idempotency-Key': 'key-12345, key-67890' });
+    } finally {
+      for (const { server } of servers) server.close();
+    }
   });
 
   it('checks the whole request in one middleware, where the library adds one for each part', () => {
