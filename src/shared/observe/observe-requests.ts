@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type TextMapGetter, propagation } from '@opentelemetry/api';
+import { type Span, SpanKind, SpanStatusCode, type TextMapGetter } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -11,7 +11,7 @@ import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../log/logger.js';
 import { inRequestScope } from '../log/request-scope.js';
 import type { CallHistogram, Observer } from './call-histogram.js';
-import { spanUnder } from './tracing.js';
+import { continueTrace, spanUnder } from './tracing.js';
 
 export interface ObserveRequestsOptions {
   /** Writes the one line each request gets; module code reads it as `c.var.logger`. */
@@ -81,7 +81,7 @@ export function observeRequests({ logger, internalPaths, timings }: ObserveReque
     // Every answer names the id its caller may not know, so any answer can be traced back.
     if (!kept || !internalPaths?.test(c.req.path)) c.header('X-Request-Id', requestId);
 
-    const parent = propagation.extract(ROOT_CONTEXT, c, requestHeaders);
+    const parent = continueTrace(c, requestHeaders);
     const { span, scope } = spanUnder(c.req.method, { kind: SpanKind.SERVER }, parent);
     const answered = () => {
       // Hono answers a thrown error through onError, so the request is over either way.

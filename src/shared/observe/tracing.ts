@@ -1,7 +1,7 @@
-import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type TextMapGetter, TraceFlags, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, type SpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, RandomIdGenerator, type SpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { requestContext } from '../log/request-scope.js';
@@ -22,6 +22,17 @@ export const tracer = trace.getTracer('carve');
 let exporting = false;
 
 /**
+ * Set by startTracing when it exports nothing. Then a new span is only a new trace id and
+ * span id, which spanUnder makes itself: the SDK's tracer would make the same two ids,
+ * ask its ParentBased(AlwaysOff) sampler, and wrap them in the same non-recording span,
+ * about 4 µs a request in the monolith's profile.
+ */
+let idsOnly: RandomIdGenerator | undefined;
+
+/** The carrier fields (headers) the registered propagator reads: none until startTracing registers one. */
+let propagatedFields: string[] = [];
+
+/**
  * startTracing registers the process's tracer provider, the W3C trace-context
  * propagator and the AsyncLocalStorage context manager that carries the request id too
  * (request-scope.ts). With no exporter, spans are
@@ -40,10 +51,13 @@ export function startTracing({ serviceName, otlpEndpoint, exporter }: TracingOpt
   });
   provider.register({ contextManager: requestContext });
   exporting = sink !== undefined;
+  idsOnly = sink ? undefined : new RandomIdGenerator();
+  propagatedFields = propagation.fields();
   return {
     /** shutdown sends the spans still buffered, then stops. */
     shutdown: () => {
       exporting = false;
+      idsOnly = undefined;
       return provider.shutdown();
     },
   };
@@ -69,6 +83,18 @@ export function injectTrace(headers: Record<string, string>): Record<string, str
   return headers;
 }
 
+/**
+ * continueTrace is the context a request continues: what the registered propagator
+ * extracts from its headers, or the root context when it carries none of the propagator's
+ * fields, as most requests from outside do. Extracting from nothing cost about 2 µs a request.
+ *
+ * @example const parent = continueTrace(c, { keys: () => [], get: (c, key) => c.req.header(key) })
+ */
+export function continueTrace<C>(carrier: C, getter: TextMapGetter<C>): Context {
+  for (const field of propagatedFields) if (getter.get(carrier, field) !== undefined) return propagation.extract(ROOT_CONTEXT, carrier, getter);
+  return ROOT_CONTEXT;
+}
+
 /** contextFrom continues a trace from a stored or received traceparent; the root context without one. */
 export function contextFrom(traceparent: string | null | undefined): Context {
   return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
@@ -92,7 +118,9 @@ export function spanUnder(
 ): { span: Span; scope: Context } {
   const callers = exporting ? undefined : trace.getSpan(parent);
   if (callers) return { span: callers, scope: parent };
-  const span = tracer.startSpan(name, options, parent);
+  const span = idsOnly
+    ? trace.wrapSpanContext({ traceId: idsOnly.generateTraceId(), spanId: idsOnly.generateSpanId(), traceFlags: TraceFlags.NONE })
+    : tracer.startSpan(name, options, parent);
   return { span, scope: trace.setSpan(parent, span) };
 }
 
