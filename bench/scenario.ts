@@ -8,7 +8,7 @@ export interface Figure {
   /** Lowest and highest of the repeated runs. */
   min: number;
   max: number;
-  unit: 'µs' | 'ms' | 'req/s' | 'rows/s' | 'MB' | 'ms CPU';
+  unit: 'µs' | 'ms' | 'req/s' | 'rows/s' | 'MB' | 'ms CPU' | 'count';
   /** Other columns for the table, such as p99 or concurrency. */
   extra?: Record<string, string | number>;
 }

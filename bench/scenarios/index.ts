@@ -22,6 +22,7 @@ export const scenarios: ScenarioEntry[] = [
   { name: 'ports', load: () => import('./ports.js').then(pick('ports')) },
   { name: 'extraction', load: () => import('./extraction.js').then(pick('extraction')) },
   { name: 'orders', load: () => import('./orders.js').then(pick('orders')) },
+  { name: 'seams', load: () => import('./seams.js').then(pick('seams')) },
   { name: 'events', load: () => import('./events.js').then(pick('events')) },
   { name: 'memory', load: () => import('./memory.js').then(pick('memory')) },
   { name: 'port-layers', load: () => import('./port-layers.js').then(pick('port-layers')), byName: true },

@@ -30,6 +30,8 @@ export interface CarveOptions {
   broker?: boolean;
   /** Node's own flags for every Carve process, as an operator would set NODE_OPTIONS. */
   nodeOptions?: string;
+  /** More environment for every Carve process. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface CarveOptions {
  */
 export async function startCarve(
   workDir: string,
-  { extracted = [], postgres = false, broker = false, nodeOptions }: CarveOptions = {},
+  { extracted = [], postgres = false, broker = false, nodeOptions, env: more = {} }: CarveOptions = {},
 ): Promise<Topology> {
   const dataDir = join(workDir, `carve-${randomBytes(4).toString('hex')}`);
   mkdirSync(dataDir, { recursive: true });
@@ -55,7 +57,7 @@ export async function startCarve(
   };
   try {
     const remote = extracted === 'all' ? MODULES : extracted;
-    const env: Record<string, string> = { SEED_DEMO: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, DATA_DIR: dataDir };
+    const env: Record<string, string> = { ...more, SEED_DEMO: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, DATA_DIR: dataDir };
     if (remote.length > 0) env.SERVICE_SECRET = randomBytes(24).toString('hex');
     if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     if (broker) {

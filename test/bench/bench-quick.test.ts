@@ -42,6 +42,17 @@ describe('npm run bench -- --quick', { timeout: 120_000 }, () => {
     expect(result.output).toMatch(/each step saved before the next.*: all \d+ paid orders notified/);
   });
 
+  it("splits each order's main-thread time into SQLite's statement calls and the rest, for Carve and the hand-wired flow", () => {
+    const report = readFileSync(join(out, 'RESULTS.quick.md'), 'utf8');
+    const section = report.split(/\n## /).find((s) => s.includes('Scenario `seams`.'))!;
+    for (const flow of ['Carve monolith, SQLite', 'hand-wired, each step saved before the next']) {
+      const statements = new RegExp(`\\| ${flow.replace(/[()]/g, '\\$&')}: SQLite statements an order \\| ([\\d.]+) \\|`).exec(section);
+      // An order runs some forty statements, BEGIN, SAVEPOINT and COMMIT included: the probe saw each one.
+      expect(Number(statements?.[1]), flow).toBeGreaterThan(30);
+      expect(section).toMatch(new RegExp(`\\| ${flow}, profiled: own code \\(the bundle\\), an order \\| [\\d.]+`));
+    }
+  });
+
   it('writes a table for each scenario into the quick results file', () => {
     const report = readFileSync(join(out, 'RESULTS.quick.md'), 'utf8');
     expect(report).toMatch(/## Machine\n\n- CPU: .+, \d+ cores/);
