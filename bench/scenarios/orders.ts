@@ -1,6 +1,7 @@
 import type { Figure, Scenario, Target } from '../scenario.js';
 import { type LoadResult, runLoad } from '../support/load.js';
 import { everyOrderNotified } from '../support/notified.js';
+import { pidsNamed, untilQuiet } from '../support/quiet.js';
 import { orderBody, prepareShop, type Shop } from '../support/shop.js';
 import { figure, median } from '../support/stats.js';
 import { startCarve, startScript, type Topology } from '../support/topology.js';
@@ -52,6 +53,8 @@ interface Plan {
   seconds: number;
   repeats: number;
   warmUp: number;
+  /** Seconds of unmeasured load at the start of each turn. */
+  turnWarmUp: number;
 }
 
 /** Deployment is a setup started and prepared, and every load it has taken so far, by concurrency. */
@@ -73,29 +76,51 @@ const loadOf = (d: Deployment, connections: number, seconds: number) =>
   });
 
 /**
- * inRounds loads every deployment once per round at each concurrency, taking turns, so a
- * slow stretch of the machine falls on every deployment alike instead of on one
- * deployment's repeats. Run back to back, the same build measured 0.67 of the stepwise
- * flow in one run and 0.72 and 0.73 in two others, its main thread spending 0.34 ms an
- * order in the first against 0.30 in the second. Odd rounds go through the deployments backwards, so none always
- * follows the same neighbour. After each turn the bench waits until the deployment has
- * notified every paid order, so no deployment works on while another is measured.
+ * inRounds loads every deployment once per round, taking turns, so a slow stretch of the
+ * machine falls on every deployment alike instead of on one deployment's repeats. Run
+ * back to back, the same build measured 0.67 of the stepwise flow in one run and 0.72
+ * and 0.73 in two others, its main thread spending 0.34 ms an order in the first against
+ * 0.30 in the second. Odd rounds go through the deployments backwards, so none always
+ * follows the same neighbour. A turn begins with an unmeasured load: a deployment left
+ * idle while the others took their turns starts cold, and in runs without it every
+ * module extracted placed 510–600 orders/s in the rounds where it had been idle longest
+ * and 780–820 in the others. Then each concurrency is measured, and the bench waits
+ * until the deployment has notified every paid order and is idle (settle), so none works
+ * on while another is measured.
  */
 async function inRounds(deployments: Deployment[], plan: Plan, log: (l: string) => void) {
   for (let round = 0; round < plan.repeats; round++) {
     const turns = round % 2 === 0 ? deployments : [...deployments].reverse();
-    for (const c of plan.concurrency) {
-      for (const d of turns) {
+    for (const d of turns) {
+      if (plan.turnWarmUp > 0) await loadOf(d, plan.concurrency[0]!, plan.turnWarmUp);
+      const rates: string[] = [];
+      let failed = '';
+      for (const c of plan.concurrency) {
         const r = await loadOf(d, c, plan.seconds);
         d.runs.get(c)!.push(r);
-        const failed = r.failed ? `, ${r.failed} failed: ${JSON.stringify(r.failures)}` : '';
-        // Throws for a flow that fell behind: its orders/s would count work it had not done.
-        const notified = d.shop && (await everyOrderNotified(d.t.dataDir));
-        const all = notified ? `; ${d.setup.name}: all ${notified.paid} paid orders notified` : '';
-        log(`  round ${round + 1}, ${d.setup.name} @${c}: ${r.rps.toFixed(0)} req/s${failed}${all}`);
+        rates.push(`${r.rps.toFixed(0)} req/s @${c}`);
+        if (r.failed) failed += `, ${r.failed} failed @${c}: ${JSON.stringify(r.failures)}`;
       }
+      // Throws for a flow that fell behind: its orders/s would count work it had not done.
+      const notified = d.shop && (await everyOrderNotified(d.t.dataDir));
+      const all = notified ? `; ${d.setup.name}: all ${notified.paid} paid orders notified` : '';
+      log(`  round ${round + 1}, ${d.setup.name}: ${rates.join(', ')}${failed}${all}`);
+      await settle(d, log);
     }
   }
+}
+
+/**
+ * settle waits until a deployment's processes and the Postgres server are idle after its
+ * turn. A deployment on Postgres has no SQLite files to check for notifications, and its
+ * relay and the server's own work went on into the next turns: in a run without this
+ * wait, the deployments loaded just after the Postgres monolith placed a third fewer
+ * orders than in the rounds where they came before it.
+ */
+async function settle(d: Deployment, log: (l: string) => void) {
+  const waited = await untilQuiet(() => [...d.t.processes.map((p) => p.pid), ...pidsNamed('postgres')]);
+  if (waited === undefined) log(`  ${d.setup.name}: still busy 30 s after its turn; going on`);
+  else if (waited > 1_000) log(`  ${d.setup.name}: idle ${(waited / 1000).toFixed(1)} s after its turn`);
 }
 
 /** figuresOf summarises a deployment's runs at each concurrency: req/s, latency, CPU and RSS. */
@@ -128,7 +153,9 @@ function pairedRatio(a: Deployment | undefined, b: Deployment | undefined, c: nu
 }
 
 const run: Scenario = async ({ quick, workDir, log }) => {
-  const plan: Plan = quick ? { concurrency: [16], seconds: 2, repeats: 1, warmUp: 1 } : { concurrency: [16, 64], seconds: 5, repeats: 4, warmUp: 3 };
+  const plan: Plan = quick
+    ? { concurrency: [16], seconds: 2, repeats: 1, warmUp: 1, turnWarmUp: 0 }
+    : { concurrency: [16, 64], seconds: 7, repeats: 3, warmUp: 3, turnWarmUp: 1 };
   const setups = quick ? SETUPS.filter((s) => [BASELINE, SAME_WRITES, SAME_COMMITS, MONOLITH].includes(s.name)) : SETUPS;
   const deployments: Deployment[] = [];
   try {
@@ -141,6 +168,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       d.shop = await setup.prepare(t);
       await loadOf(d, plan.concurrency[0]!, plan.warmUp);
       if (d.shop) await everyOrderNotified(t.dataDir);
+      await settle(d, log);
     }
     await inRounds(deployments, plan, log);
   } finally {
@@ -187,7 +215,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     targets,
     notes: [
       `POST /api/orders, one item of one product with huge stock, one customer, tok_visa; ${plan.repeats} run(s) of ${plan.seconds} s per cell after a ${plan.warmUp} s warm-up: ${plan.repeats * plan.seconds} s of load in all, split into runs so each figure is a median with its spread.`,
-      'Every deployment is up side by side, and the runs are taken in rounds: each round loads every deployment once at each concurrency, in turn, odd rounds in reverse order. After each turn the bench waits until that deployment has notified every paid order, so the others are idle while one is loaded. A slow stretch of the machine thus falls on all deployments alike.',
+      'Every deployment is up side by side, and the runs are taken in rounds: each round gives every deployment one turn, odd rounds in reverse order, and a turn is a second of unmeasured load, then one run at each concurrency. After each turn the bench waits until that deployment has notified every paid order and until its processes and the Postgres server are idle (under 5% of a core over half a second), so the others are idle while one is loaded. A slow stretch of the machine thus falls on all deployments alike.',
       "Each target's ratio is the median over rounds of the ratio within a round (the two deployments' runs taken minutes apart at most), not the ratio of the medians in the table, which can differ slightly.",
       'req/s counts 201 answers only, but p50 and p99 are over every answer, so a run with failures (see `failed`) looks faster than it is. CPU is user+system time of every server process (/proc/<pid>/stat) divided by those answers.',
       "Main-thread CPU is the part of it each process's main thread spent (/proc/<pid>/task/<pid>/stat), where its JavaScript runs and which bounds its throughput; the rest ran on V8's helper threads (garbage collection, compilation) and libuv's pool. The hand-wired routes check each request's token with jose, whose Ed25519 check runs on that pool through WebCrypto; Carve keeps a verified token and does the rest on its main thread.",
