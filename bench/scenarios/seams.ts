@@ -76,7 +76,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       timed.set(name, []);
       await runLoad({ url: `${d.t.url}/api/orders`, body: orderBody(d.shop.productId), token: d.shop.token, connections: 16, seconds: plan.warmUp, pids: [] });
     }
-    // In turns, as the orders scenario takes them, so a slow stretch falls on both.
+    // In turns, odd rounds in reverse, so a slow stretch of the machine falls on both.
     for (let round = 0; round < plan.rounds; round++) {
       for (const d of round % 2 === 0 ? flows : [...flows].reverse()) {
         const r = await probedLoad(d, 'time', plan.seconds);

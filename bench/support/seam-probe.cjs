@@ -37,7 +37,7 @@ if (isMainThread && dir) {
   Database.prototype.exec = timed(Database.prototype.exec);
 
   const write = (profile) => {
-    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ sqliteMs, statements, profiled: Boolean(profile) }));
+    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ sqliteMs, statements }));
     if (profile) writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(profile));
   };
   process.on('SIGUSR2', () => {
