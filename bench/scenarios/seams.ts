@@ -28,6 +28,10 @@ interface Probe {
   statements: number;
 }
 
+/** ordersFrom16 places the one order from 16 clients for `seconds`, charging the CPU of `pids`. */
+const ordersFrom16 = (d: Probed, seconds: number, pids: number[]) =>
+  runLoad({ url: `${d.t.url}/api/orders`, body: orderBody(d.shop.productId), token: d.shop.token, connections: 16, seconds, pids });
+
 /** probedLoad loads one deployment with its probe on, and answers the load with what the probe counted. */
 async function probedLoad(d: Probed, mode: 'time' | 'profile', seconds: number): Promise<{ load: LoadResult; probe: Probe; profile?: CpuProfile }> {
   const pid = d.t.processes[0]!.pid;
@@ -37,7 +41,7 @@ async function probedLoad(d: Probed, mode: 'time' | 'profile', seconds: number):
   process.kill(pid, 'SIGUSR2');
   // The signal is handled in the server's next turn; the load must not begin before it.
   await new Promise((r) => setTimeout(r, 100));
-  const load = await runLoad({ url: `${d.t.url}/api/orders`, body: orderBody(d.shop.productId), token: d.shop.token, connections: 16, seconds, pids: [pid] });
+  const load = await ordersFrom16(d, seconds, [pid]);
   process.kill(pid, 'SIGUSR2');
   const giveUpAt = Date.now() + 20_000;
   while (!existsSync(written)) {
@@ -74,7 +78,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       const d = await start(name, workDir);
       flows.push(d);
       timed.set(name, []);
-      await runLoad({ url: `${d.t.url}/api/orders`, body: orderBody(d.shop.productId), token: d.shop.token, connections: 16, seconds: plan.warmUp, pids: [] });
+      await ordersFrom16(d, plan.warmUp, []);
     }
     // In turns, odd rounds in reverse, so a slow stretch of the machine falls on both.
     for (let round = 0; round < plan.rounds; round++) {
