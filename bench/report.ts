@@ -28,6 +28,8 @@ export interface ReportOptions {
   /** Chart file, relative to the report, if one was drawn. */
   chart?: string;
   totalSeconds: number;
+  /** How long a run of every scenario may take, in seconds; left out for a run of some (--only). */
+  limitSeconds?: number;
 }
 
 /** formatValue prints a figure with as many digits as its size deserves. */
@@ -78,7 +80,8 @@ function targetsTable(targets: Target[]): string[] {
  *
  * @example writeFileSync('bench/RESULTS.md', renderReport({ machine, outcomes, quick: false, chart: 'ports.svg', totalSeconds }))
  */
-export function renderReport({ machine, outcomes, quick, chart, totalSeconds }: ReportOptions): string {
+export function renderReport({ machine, outcomes, quick, chart, totalSeconds, limitSeconds }: ReportOptions): string {
+  const limit = limitSeconds === undefined ? '' : ` (limit ${limitSeconds} s: ${totalSeconds < limitSeconds ? 'within' : '**over**'})`;
   const out = [
     `# Benchmark results${quick ? ' (quick smoke run: not measurements)' : ''}`,
     '',
@@ -92,7 +95,7 @@ export function renderReport({ machine, outcomes, quick, chart, totalSeconds }: 
     `- Node: ${machine.node}`,
     `- Date: ${machine.date}`,
     `- Load average (1 min): ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} at the end`,
-    `- Run took ${totalSeconds.toFixed(0)} s: ${outcomes.map((o) => `${o.name} ${o.seconds.toFixed(0)} s`).join(', ')}`,
+    `- Run took ${totalSeconds.toFixed(0)} s${limit}: ${outcomes.map((o) => `${o.name} ${o.seconds.toFixed(0)} s`).join(', ')}`,
   ];
   // Every target in one place, so a reader sees what is met before the tables that back it.
   const all = outcomes.flatMap((o) => o.result?.targets ?? []);

@@ -70,7 +70,7 @@ const chart = ports ? `ports${suffix}.svg` : undefined;
 if (ports && chart) writeFileSync(join(outDir, chart), renderBarChart('The price of a port: µs per call', ports.figures));
 const report = join(outDir, `RESULTS${suffix}.md`);
 const totalSeconds = (performance.now() - started) / 1000;
-writeFileSync(report, renderReport({ machine, outcomes, quick, chart, totalSeconds }));
+writeFileSync(report, renderReport({ machine, outcomes, quick, chart, totalSeconds, limitSeconds: only ? undefined : quick ? 60 : 600 }));
 print(`wrote ${report}${chart ? ` and ${join(outDir, chart)}` : ''} in ${totalSeconds.toFixed(0)} s`);
 
 const failed = outcomes.filter((o) => o.error);

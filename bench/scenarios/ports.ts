@@ -54,10 +54,10 @@ const run: Scenario = async ({ quick, log }) => {
 
     // In-process calls take tinybench's precision; HTTP calls take turns call by call with
     // their floors, so a neighbour waking on this shared machine lands on both alike.
-    const runs = quick ? 2 : 7;
+    const runs = quick ? 2 : 6;
     const calls = quick ? 100 : 1_500;
     const warmupCalls = quick ? 20 : WARMUP_ROUNDS;
-    const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 300, warmupTime: quick ? 50 : 100, log });
+    const samples = await latencyRuns(tasks, { runs, time: quick ? 100 : 200, warmupTime: quick ? 50 : 100, log });
     for (let r = 1; r <= runs; r++) {
       for (const [name, { p50, p99 }] of await callerRun({ kind: 'calls', calls, warmupCalls })) {
         const kept = samples.get(name) ?? { p50: [], p99: [] };

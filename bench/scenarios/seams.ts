@@ -68,7 +68,7 @@ async function start(name: string, workDir: string): Promise<Probed> {
 }
 
 const run: Scenario = async ({ quick, workDir, log }) => {
-  const plan = quick ? { seconds: 1, rounds: 1, warmUp: 1 } : { seconds: 4, rounds: 3, warmUp: 3 };
+  const plan = quick ? { seconds: 1, rounds: 1, warmUp: 1 } : { seconds: 4, rounds: 2, warmUp: 3 };
   const flows: Probed[] = [];
   const timed = new Map<string, { load: LoadResult; probe: Probe }[]>();
   const profiled = new Map<string, { load: LoadResult; byCategory: Map<string, number> }>();
