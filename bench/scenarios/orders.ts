@@ -126,8 +126,8 @@ async function measure({ setup, t, shop, load }: Deployment, plan: Plan, log: (l
 
 /**
  * firstWarmUp is how long a deployment just started is loaded before it is measured. With
- * 3 s for any deployment, every module extracted (six
- * processes) placed 327-408 orders/s in its first run, against 550-600 in the runs after.
+ * 3 s for any deployment, every module extracted (six processes) was slowest in its first
+ * measured run in five full runs (308-474 orders/s, against 359-597 in the runs after).
  */
 const firstWarmUp = ({ t }: Pick<Deployment, 't'>, plan: Plan) => plan.warmUp + plan.warmUpPerProcess * (t.processes.length - 1);
 
