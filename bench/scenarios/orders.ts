@@ -1,33 +1,12 @@
 import type { Figure, Scenario, Target } from '../scenario.js';
-import { type LoadResult, runLoad } from '../support/load.js';
+import { carve, type Deployment, deploy, handWired, type Setup } from '../support/deployments.js';
+import type { LoadResult } from '../support/load.js';
 import { everyOrderNotified } from '../support/notified.js';
-import { orderBody, prepareShop, type Shop } from '../support/shop.js';
 import { figure, median } from '../support/stats.js';
-import { startCarve, startScript, type Topology } from '../support/topology.js';
+import { startScript } from '../support/topology.js';
 
 // The price of modularity, end to end: the same order placed through each deployment of
 // Carve, beside a hand-wired route doing the same writes and a bare echo server.
-
-interface Setup {
-  name: string;
-  /** A deployment of Carve, whose processes the memory target covers; not a baseline. */
-  carve?: boolean;
-  start(workDir: string): Promise<Topology>;
-  prepare(t: Topology): Promise<Shop | undefined>;
-}
-
-const carve = (name: string, opts: Parameters<typeof startCarve>[1]): Setup => ({
-  name,
-  carve: true,
-  start: (dir) => startCarve(dir, opts),
-  prepare: (t) => prepareShop(t.url),
-});
-
-const handWired = (name: string, flow: 'lean' | 'durable' | 'stepwise'): Setup => ({
-  name,
-  start: (dir) => startScript(dir, `hand-wired-${flow}`, 'bench/baseline/hand-wired.ts', { FLOW: flow }),
-  prepare: async (t) => (await fetch(`${t.url}/bench/setup`, { method: 'POST' })).json() as Promise<Shop>,
-});
 
 const SETUPS: Setup[] = [
   { name: 'floor: bare Hono JSON echo', start: (dir) => startScript(dir, 'echo', 'bench/baseline/echo-server.ts'), prepare: async () => undefined },
@@ -52,35 +31,6 @@ const ratioOf = (a: number | undefined, b: number | undefined) => Math.round(((a
 
 /** A deployment just started warms up for `warmUp` s and `warmUpPerProcess` more for each process after its first. */
 type Plan = { concurrency: number[]; seconds: number; repeats: number; warmUp: number; warmUpPerProcess: number };
-
-/** Deployment is a setup started and ready for orders (or echoes), with its load. */
-interface Deployment {
-  setup: Setup;
-  t: Topology;
-  shop?: Shop;
-  load(connections: number, seconds: number): Promise<LoadResult>;
-}
-
-async function deploy(setup: Setup, workDir: string, log: (l: string) => void): Promise<Deployment> {
-  log(`orders: starting ${setup.name}`);
-  const t = await setup.start(workDir);
-  try {
-    const shop = await setup.prepare(t);
-    const load = (connections: number, seconds: number) =>
-      runLoad({
-        url: shop ? `${t.url}/api/orders` : `${t.url}/echo`,
-        body: shop ? orderBody(shop.productId) : orderBody('warm'),
-        token: shop?.token,
-        connections,
-        seconds,
-        pids: t.processes.map((p) => p.pid),
-      });
-    return { setup, t, shop, load };
-  } catch (err) {
-    await t.stop();
-    throw err;
-  }
-}
 
 /**
  * measure loads one deployment at each concurrency, `repeats` times, after a short
@@ -175,7 +125,8 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     if (setup.carve) carvePeakRss = Math.max(carvePeakRss, measured.peakRssMb);
   };
   for (const setup of setups.filter((s) => !SIDE_BY_SIDE.has(s.name))) {
-    const d = await deploy(setup, workDir, log);
+    log(`orders: starting ${setup.name}`);
+    const d = await deploy(setup, workDir);
     try {
       record(setup, await measure(d, plan, log));
     } finally {
@@ -185,7 +136,10 @@ const run: Scenario = async ({ quick, workDir, log }) => {
   const group: Deployment[] = [];
   let rounds = new Map<string, LoadResult[]>();
   try {
-    for (const setup of setups.filter((s) => SIDE_BY_SIDE.has(s.name))) group.push(await deploy(setup, workDir, log));
+    for (const setup of setups.filter((s) => SIDE_BY_SIDE.has(s.name))) {
+      log(`orders: starting ${setup.name}`);
+      group.push(await deploy(setup, workDir));
+    }
     rounds = await inRounds(group, plan, plan.concurrency[0]!, log);
     for (const d of group) record(d.setup, await measure(d, plan, log, rounds.get(d.setup.name)));
   } finally {

@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Figure, Scenario } from '../scenario.js';
 import { type CpuProfile, selfTimeByCategory } from '../support/cpu-categories.js';
+import { carve, deploy, handWired } from '../support/deployments.js';
 import { type LoadResult, runLoad } from '../support/load.js';
-import { orderBody, prepareShop, type Shop } from '../support/shop.js';
+import { orderBody, type Shop } from '../support/shop.js';
 import { figure, median } from '../support/stats.js';
-import { startCarve, startScript, type Topology } from '../support/topology.js';
+import type { Topology } from '../support/topology.js';
 
 // Where the monolith's time goes. The orders scenario compares throughput; this one splits
 // each order's main-thread time, in Carve's monolith and in the hand-wired flow that makes
@@ -58,13 +59,8 @@ async function start(name: string, workDir: string): Promise<Probed> {
   const probeDir = join(workDir, `probe-${name === CARVE ? 'carve' : 'stepwise'}`);
   mkdirSync(probeDir, { recursive: true });
   const env = { NODE_OPTIONS: `--require ${PROBE}`, SEAM_PROBE_DIR: probeDir };
-  if (name === CARVE) {
-    const t = await startCarve(workDir, { env });
-    return { name, t, shop: await prepareShop(t.url), probeDir };
-  }
-  const t = await startScript(workDir, 'hand-wired-stepwise', 'bench/baseline/hand-wired.ts', { FLOW: 'stepwise', ...env });
-  const shop = (await (await fetch(`${t.url}/bench/setup`, { method: 'POST' })).json()) as Shop;
-  return { name, t, shop, probeDir };
+  const { t, shop } = await deploy(name === CARVE ? carve(CARVE, { env }) : handWired(STEPWISE, 'stepwise', env), workDir);
+  return { name, t, shop: shop!, probeDir };
 }
 
 const run: Scenario = async ({ quick, workDir, log }) => {
