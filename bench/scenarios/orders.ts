@@ -121,9 +121,12 @@ const run: Scenario = async ({ quick, workDir, log }) => {
     rps.set(setup.name, measured.rpsAt);
     if (setup.carve) carvePeakRss = Math.max(carvePeakRss, measured.peakRssMb);
   };
-  for (const setup of setups.filter((s) => !SIDE_BY_SIDE.has(s.name))) {
+  const start = (setup: Setup) => {
     log(`orders: starting ${setup.name}`);
-    const d = await deploy(setup, workDir);
+    return deploy(setup, workDir);
+  };
+  for (const setup of setups.filter((s) => !SIDE_BY_SIDE.has(s.name))) {
+    const d = await start(setup);
     try {
       record(setup, await measure(d, plan, log));
     } finally {
@@ -133,10 +136,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
   const group: Deployment[] = [];
   let rounds = new Map<string, LoadResult[]>();
   try {
-    for (const setup of setups.filter((s) => SIDE_BY_SIDE.has(s.name))) {
-      log(`orders: starting ${setup.name}`);
-      group.push(await deploy(setup, workDir));
-    }
+    for (const setup of setups.filter((s) => SIDE_BY_SIDE.has(s.name))) group.push(await start(setup));
     rounds = await inRounds(group, plan, plan.concurrency[0]!, log);
     for (const d of group) record(d.setup, await measure(d, plan, log, rounds.get(d.setup.name)));
   } finally {

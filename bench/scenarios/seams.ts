@@ -2,11 +2,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Figure, Scenario } from '../scenario.js';
 import { type CpuProfile, selfTimeByCategory } from '../support/cpu-categories.js';
-import { carve, deploy, handWired } from '../support/deployments.js';
-import { type LoadResult, runLoad } from '../support/load.js';
-import { orderBody, type Shop } from '../support/shop.js';
+import { carve, type Deployment, deploy, handWired } from '../support/deployments.js';
+import type { LoadResult } from '../support/load.js';
 import { figure, median } from '../support/stats.js';
-import type { Topology } from '../support/topology.js';
 
 // Where the monolith's time goes. The orders scenario compares throughput; this one splits
 // each order's main-thread time, in Carve's monolith and in the hand-wired flow that makes
@@ -17,10 +15,9 @@ const PROBE = join(import.meta.dirname, '../support/seam-probe.cjs');
 const CARVE = 'Carve monolith, SQLite';
 const STEPWISE = 'hand-wired, each step saved before the next';
 
-interface Probed {
+/** Probed is a deployment started with the probe preloaded; name is its setup's, kept at hand. */
+interface Probed extends Deployment {
   name: string;
-  t: Topology;
-  shop: Shop;
   probeDir: string;
 }
 
@@ -28,10 +25,6 @@ interface Probe {
   sqliteMs: number;
   statements: number;
 }
-
-/** ordersFrom16 places the one order from 16 clients for `seconds`, charging the CPU of `pids`. */
-const ordersFrom16 = (d: Probed, seconds: number, pids: number[]) =>
-  runLoad({ url: `${d.t.url}/api/orders`, body: orderBody(d.shop.productId), token: d.shop.token, connections: 16, seconds, pids });
 
 /** probedLoad loads one deployment with its probe on, and answers the load with what the probe counted. */
 async function probedLoad(d: Probed, mode: 'time' | 'profile', seconds: number): Promise<{ load: LoadResult; probe: Probe; profile?: CpuProfile }> {
@@ -42,7 +35,7 @@ async function probedLoad(d: Probed, mode: 'time' | 'profile', seconds: number):
   process.kill(pid, 'SIGUSR2');
   // The signal is handled in the server's next turn; the load must not begin before it.
   await new Promise((r) => setTimeout(r, 100));
-  const load = await ordersFrom16(d, seconds, [pid]);
+  const load = await d.load(16, seconds);
   process.kill(pid, 'SIGUSR2');
   const giveUpAt = Date.now() + 20_000;
   while (!existsSync(written)) {
@@ -59,8 +52,8 @@ async function start(name: string, workDir: string): Promise<Probed> {
   const probeDir = join(workDir, `probe-${name === CARVE ? 'carve' : 'stepwise'}`);
   mkdirSync(probeDir, { recursive: true });
   const env = { NODE_OPTIONS: `--require ${PROBE}`, SEAM_PROBE_DIR: probeDir };
-  const { t, shop } = await deploy(name === CARVE ? carve(CARVE, { env }) : handWired(STEPWISE, 'stepwise', env), workDir);
-  return { name, t, shop: shop!, probeDir };
+  const d = await deploy(name === CARVE ? carve(CARVE, { env }) : handWired(STEPWISE, 'stepwise', env), workDir);
+  return { ...d, name, probeDir };
 }
 
 const run: Scenario = async ({ quick, workDir, log }) => {
@@ -74,7 +67,7 @@ const run: Scenario = async ({ quick, workDir, log }) => {
       const d = await start(name, workDir);
       flows.push(d);
       timed.set(name, []);
-      await ordersFrom16(d, plan.warmUp, []);
+      await d.load(16, plan.warmUp);
     }
     // In turns, odd rounds in reverse, so a slow stretch of the machine falls on both.
     for (let round = 0; round < plan.rounds; round++) {
